@@ -1,0 +1,1 @@
+namespace SwarmCluster.Fann; internal static class Placeholder {}

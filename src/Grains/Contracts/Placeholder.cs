@@ -1,0 +1,1 @@
+namespace SwarmCluster.Contracts; internal static class Placeholder {}

@@ -1,0 +1,1 @@
+namespace SwarmCluster.Grains; internal static class Placeholder {}

@@ -1,0 +1,1 @@
+namespace SwarmCluster.Hosting; internal static class Placeholder {}
