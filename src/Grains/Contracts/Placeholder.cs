@@ -1,1 +1,0 @@
-namespace SwarmCluster.Contracts; internal static class Placeholder {}
