@@ -1,1 +1,0 @@
-namespace SwarmCluster.Fann; internal static class Placeholder {}
