@@ -1,1 +1,0 @@
-namespace SwarmCluster.Hosting; internal static class Placeholder {}

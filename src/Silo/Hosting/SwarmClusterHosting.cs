@@ -1,0 +1,237 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+using Orleans.Placement;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using StackExchange.Redis;
+using SwarmCluster.Grains.Placement;
+using SwarmCluster.Hosting.Storage;
+
+namespace SwarmCluster.Hosting;
+
+/// <summary>Everything a process needs to host a SwarmCluster silo.</summary>
+public static class SwarmClusterHosting
+{
+    /// <summary>Environment variable naming the data directory (overridden by <c>--data-dir</c>).</summary>
+    public const string DataDirEnvironmentVariable = "SWARM_DATA_DIR";
+
+    /// <summary>Set inside every Kubernetes pod; enables Orleans' Kubernetes hosting.</summary>
+    public const string KubernetesEnvironmentVariable = "KUBERNETES_SERVICE_HOST";
+
+    /// <summary>
+    /// Configures an Orleans silo for <paramref name="role"/>: clustering, ADO.NET grain storage "swarm",
+    /// schema migration before the silo starts, silo metadata role, worker placement filter, dashboard
+    /// (Embedded/Gateway), fast membership and log filters. Works for WebApplicationBuilder and
+    /// Host.CreateApplicationBuilder.
+    /// </summary>
+    public static IHostApplicationBuilder AddSwarmClusterSilo(this IHostApplicationBuilder builder, SiloRole role)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = ResolveOptions(builder.Configuration);
+        var storageConnectionString = GetStorageConnectionString(options);
+        var dashboard = options.Dashboard ?? role is SiloRole.Embedded or SiloRole.Gateway;
+        var info = new SwarmClusterSiloInfo(role, options, dashboard);
+
+        builder.Services.AddSingleton(info);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<IOptions<SwarmClusterOptions>>(Options.Create(options));
+
+        // Hosted services start in registration order and Orleans registers its own in UseOrleans below:
+        // registering the migrator first makes the schema exist before the storage provider reads OrleansQuery.
+        if (options.MigrateOnStartup)
+        {
+            builder.Services.AddHostedService(sp => new SchemaMigrationService(
+                options.Storage, storageConnectionString, options.MigrationTimeout,
+                sp.GetRequiredService<ILogger<SchemaMigrationService>>()));
+        }
+
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        // Start-up GC/thread-pool hiccups trip the watchdog with a harmless warning.
+        builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
+
+        builder.UseOrleans(silo =>
+        {
+            ConfigureClustering(silo, options);
+
+            silo.Configure<ClusterMembershipOptions>(m =>
+            {
+                m.ProbeTimeout = options.Membership.ProbeTimeout;
+                m.NumMissedProbesLimit = options.Membership.NumMissedProbesLimit;
+            });
+
+            silo.AddAdoNetGrainStorage(SwarmStorage.ProviderName, o =>
+            {
+                o.Invariant = GetAdoNetInvariant(options.Storage);
+                o.ConnectionString = storageConnectionString;
+            });
+
+            // Orleans:Metadata from configuration plus our role (UseSiloMetadata may be called only once).
+            var metadata = builder.Configuration.GetSection("Orleans:Metadata").Get<Dictionary<string, string>>() ?? [];
+            metadata[SiloRoles.MetadataKey] = role == SiloRole.Gateway ? SiloRoles.Gateway : SiloRoles.Worker;
+            silo.UseSiloMetadata(metadata);
+            silo.Services.AddPlacementFilter<WorkerPlacementFilterStrategy, WorkerPlacementFilterDirector>(ServiceLifetime.Transient);
+
+            if (dashboard)
+            {
+                silo.AddDashboard();
+            }
+        });
+
+        return builder;
+    }
+
+    /// <summary>
+    /// GET /healthz (200 with status JSON when the silo is active, 503 otherwise) and, for roles with the
+    /// dashboard, the Orleans dashboard at /dashboard/.
+    /// </summary>
+    public static WebApplication MapSwarmClusterEndpoints(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        HealthEndpoint.Map(app);
+        if (app.Services.GetRequiredService<SwarmClusterSiloInfo>().DashboardEnabled)
+        {
+            app.MapOrleansDashboard(routePrefix: "/dashboard");
+        }
+
+        return app;
+    }
+
+    /// <summary>
+    /// Binds <see cref="SwarmClusterOptions"/> from the "SwarmCluster" section and applies the data directory
+    /// precedence: <c>--data-dir</c> (configuration key "data-dir" or the process command line) &gt;
+    /// <c>SWARM_DATA_DIR</c> &gt; <c>SwarmCluster:DataDirectory</c> &gt; ./data.
+    /// </summary>
+    public static SwarmClusterOptions ResolveOptions(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = new SwarmClusterOptions();
+        configuration.GetSection(SwarmClusterOptions.SectionName).Bind(options);
+
+        var dataDir = configuration["data-dir"]
+            ?? FindCommandLineValue(Environment.GetCommandLineArgs(), "--data-dir")
+            ?? NullIfEmpty(Environment.GetEnvironmentVariable(DataDirEnvironmentVariable));
+        if (!string.IsNullOrWhiteSpace(dataDir))
+        {
+            options.DataDirectory = dataDir;
+        }
+
+        return options;
+    }
+
+    /// <summary>The connection string grain storage and the migrator use; creates the SQLite data directory.</summary>
+    public static string GetStorageConnectionString(SwarmClusterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        switch (options.Storage)
+        {
+            case StorageProvider.Sqlite:
+                Directory.CreateDirectory(Path.GetDirectoryName(options.SqliteDatabasePath)!);
+                return BuildSqliteConnectionString(options.SqliteDatabasePath);
+            case StorageProvider.PostgreSql:
+                if (string.IsNullOrWhiteSpace(options.PostgresConnectionString))
+                {
+                    throw new InvalidOperationException(
+                        "SwarmCluster:Storage is PostgreSql but SwarmCluster:PostgresConnectionString is empty " +
+                        "(set SwarmCluster__PostgresConnectionString, e.g. \"Host=127.0.0.1;Port=5432;Username=postgres;Database=swarm\").");
+                }
+
+                return options.PostgresConnectionString;
+            default:
+                throw new InvalidOperationException($"Unknown storage provider '{options.Storage}'.");
+        }
+    }
+
+    /// <summary>SQLite connection string for a database file: pooled, waits up to 30 s for the write lock.</summary>
+    public static string BuildSqliteConnectionString(string databasePath) => new SqliteConnectionStringBuilder
+    {
+        DataSource = databasePath,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+
+    /// <summary>The ADO.NET invariant the Orleans provider needs for a back-end.</summary>
+    public static string GetAdoNetInvariant(StorageProvider provider) => provider switch
+    {
+        // Orleans maps this invariant to Microsoft.Data.Sqlite's factory.
+        StorageProvider.Sqlite => "System.Data.SQLite",
+        StorageProvider.PostgreSql => "Npgsql",
+        _ => throw new InvalidOperationException($"Unknown storage provider '{provider}'."),
+    };
+
+    /// <summary>
+    /// Applies schema migrations for the configured storage, retrying while the database is unreachable
+    /// (up to <see cref="SwarmClusterOptions.MigrationTimeout"/>). Used by the <c>migrate</c> command.
+    /// </summary>
+    public static Task<int> MigrateAsync(SwarmClusterOptions options, ILogger logger, CancellationToken ct = default)
+        => SchemaMigrationService.MigrateWithRetryAsync(options.Storage, GetStorageConnectionString(options), options.MigrationTimeout, logger, ct);
+
+    private static void ConfigureClustering(ISiloBuilder silo, SwarmClusterOptions options)
+    {
+        if (options.Clustering == ClusteringMode.Localhost)
+        {
+            var primary = string.IsNullOrWhiteSpace(options.PrimarySiloEndpoint) ? null : IPEndPoint.Parse(options.PrimarySiloEndpoint);
+            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, primary, options.ServiceId, options.ClusterId);
+            return;
+        }
+
+        silo.Configure<ClusterOptions>(c =>
+        {
+            c.ClusterId = options.ClusterId;
+            c.ServiceId = options.ServiceId;
+        });
+        silo.Configure<EndpointOptions>(e =>
+        {
+            e.SiloPort = options.SiloPort;
+            e.GatewayPort = options.GatewayPort;
+            if (!string.IsNullOrWhiteSpace(options.AdvertisedIPAddress))
+            {
+                e.AdvertisedIPAddress = IPAddress.Parse(options.AdvertisedIPAddress);
+            }
+        });
+
+        var redis = ConfigurationOptions.Parse(options.RedisConnectionString);
+        // Keep retrying instead of failing start-up when Redis comes up after the silo (pods start in any order).
+        redis.AbortOnConnectFail = false;
+        silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
+
+        // Needs POD_NAME/POD_NAMESPACE/POD_IP and a service account allowed to watch pods: only inside a pod.
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(KubernetesEnvironmentVariable)))
+        {
+            silo.UseKubernetesHosting();
+        }
+    }
+
+    private static string? FindCommandLineValue(string[] args, string name)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == name && i + 1 < args.Length)
+            {
+                return args[i + 1];
+            }
+
+            if (args[i].StartsWith(name + "=", StringComparison.Ordinal))
+            {
+                return args[i][(name.Length + 1)..];
+            }
+        }
+
+        return null;
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}
+
+/// <summary>What <see cref="SwarmClusterHosting.AddSwarmClusterSilo"/> configured; available from DI.</summary>
+/// <param name="Role">The silo's role.</param>
+/// <param name="Options">The resolved options.</param>
+/// <param name="DashboardEnabled">Whether the dashboard is registered.</param>
+public sealed record SwarmClusterSiloInfo(SiloRole Role, SwarmClusterOptions Options, bool DashboardEnabled);

@@ -1,0 +1,86 @@
+using SwarmCluster.Hosting.Storage;
+
+namespace SwarmCluster.Hosting;
+
+/// <summary>How silos find each other.</summary>
+public enum ClusteringMode
+{
+    /// <summary>Development clustering on loopback (single machine). Extra silos point at <see cref="SwarmClusterOptions.PrimarySiloEndpoint"/>.</summary>
+    Localhost,
+
+    /// <summary>Membership table in Redis (<see cref="SwarmClusterOptions.RedisConnectionString"/>).</summary>
+    Redis,
+}
+
+/// <summary>
+/// Settings bound from the "SwarmCluster" configuration section (environment: <c>SwarmCluster__Storage=PostgreSql</c>).
+/// The data directory can also come from <c>SWARM_DATA_DIR</c> or <c>--data-dir</c> (highest precedence).
+/// </summary>
+public sealed class SwarmClusterOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "SwarmCluster";
+
+    /// <summary>Where the SQLite file (swarm.db) lives. Relative paths resolve against the working directory.</summary>
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>Membership provider.</summary>
+    public ClusteringMode Clustering { get; set; } = ClusteringMode.Localhost;
+
+    /// <summary>StackExchange.Redis configuration string, e.g. "127.0.0.1:6379" or "redis:6379,password=...".</summary>
+    public string RedisConnectionString { get; set; } = "127.0.0.1:6379";
+
+    /// <summary>Grain state back-end.</summary>
+    public StorageProvider Storage { get; set; } = StorageProvider.Sqlite;
+
+    /// <summary>Npgsql connection string, required when <see cref="Storage"/> is PostgreSql.</summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>Orleans cluster id: silos with the same id form one cluster.</summary>
+    public string ClusterId { get; set; } = "swarmcluster";
+
+    /// <summary>Orleans service id: part of every stored grain row and of the Redis membership key. Keep it stable.</summary>
+    public string ServiceId { get; set; } = "swarmcluster";
+
+    /// <summary>Silo-to-silo port.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Port for external Orleans clients (0 disables it).</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>IP address other silos use to reach this one. Empty: Orleans picks an interface (or the pod IP on Kubernetes).</summary>
+    public string? AdvertisedIPAddress { get; set; }
+
+    /// <summary>Localhost clustering only: "host:port" of the first silo; empty means this silo is the primary.</summary>
+    public string? PrimarySiloEndpoint { get; set; }
+
+    /// <summary>Apply schema migrations before the silo starts (the Kubernetes Job does it too; both are idempotent).</summary>
+    public bool MigrateOnStartup { get; set; } = true;
+
+    /// <summary>How long start-up migration keeps retrying while the database is unreachable.</summary>
+    public TimeSpan MigrationTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Serve the Orleans dashboard; null means by role (Embedded and Gateway: yes, Worker: no).</summary>
+    public bool? Dashboard { get; set; }
+
+    /// <summary>Failure detection, tuned for fast failover (see <see cref="MembershipSettings"/>).</summary>
+    public MembershipSettings Membership { get; set; } = new();
+
+    /// <summary>Failure detection settings passed to Orleans' ClusterMembershipOptions.</summary>
+    /// <remarks>
+    /// Orleans' defaults (10 s probe timeout, 3 missed probes) declare a dead silo after ~11 s; with 1 s and 2
+    /// its grains were reactivated elsewhere in ~1.3 s. The cost: a silo stalled for more than ~2 s (long GC,
+    /// CPU starvation) can be voted dead and must restart. Raise these on overloaded nodes.
+    /// </remarks>
+    public sealed class MembershipSettings
+    {
+        /// <summary>Time to wait for a probe response.</summary>
+        public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+        /// <summary>Missed probes before a silo suspects another.</summary>
+        public int NumMissedProbesLimit { get; set; } = 2;
+    }
+
+    /// <summary>The SQLite file path derived from <see cref="DataDirectory"/>.</summary>
+    public string SqliteDatabasePath => Path.Combine(Path.GetFullPath(DataDirectory), "swarm.db");
+}
