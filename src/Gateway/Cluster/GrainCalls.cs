@@ -1,0 +1,72 @@
+using Orleans.Runtime;
+using SwarmCluster.Contracts;
+using SwarmCluster.Contracts.Agents;
+using SwarmCluster.Contracts.Errors;
+using SwarmCluster.Contracts.Memory;
+using SwarmCluster.Contracts.Queen;
+using SwarmCluster.Contracts.Registry;
+using SwarmCluster.Contracts.Swarms;
+using SwarmCluster.Contracts.Tasks;
+
+namespace SwarmCluster.Gateway.Cluster;
+
+/// <summary>
+/// Grain access for the tools: typed references, a per-call timeout, and retries for idempotent reads
+/// while a silo fails over (calls then hang or are rejected for a few seconds).
+/// </summary>
+public sealed class GrainCalls(IGrainFactory factory, GatewayOptions options, ILogger<GrainCalls> logger)
+{
+    private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(750), TimeSpan.FromSeconds(1.5)];
+
+    public IGrainFactory Factory => factory;
+
+    public IRegistryGrain Registry => factory.GetGrain<IRegistryGrain>(GrainKeys.Registry);
+
+    public IManagementGrain Management => factory.GetGrain<IManagementGrain>(0);
+
+    public ISwarmGrain Swarm(string swarmId) => factory.GetGrain<ISwarmGrain>(swarmId);
+
+    public IAgentGrain Agent(string agentId) => factory.GetGrain<IAgentGrain>(agentId);
+
+    public ITaskGrain Task(string taskId) => factory.GetGrain<ITaskGrain>(taskId);
+
+    public IQueenGrain Queen(string swarmId) => factory.GetGrain<IQueenGrain>(swarmId);
+
+    public IMemoryGrain Memory(string memoryNamespace) => factory.GetGrain<IMemoryGrain>(GrainKeys.Memory(memoryNamespace));
+
+    /// <summary>An idempotent call: retried on rejection or timeout.</summary>
+    public Task<T> Read<T>(Func<Task<T>> call, CancellationToken cancellationToken) => Run(call, options.ReadRetries, cancellationToken);
+
+    /// <summary>A call with effects: never retried (a timed-out write may still have happened).</summary>
+    public Task<T> Write<T>(Func<Task<T>> call, CancellationToken cancellationToken) => Run(call, 0, cancellationToken);
+
+    public Task Write(Func<Task> call, CancellationToken cancellationToken) =>
+        Run(async () => { await call(); return true; }, 0, cancellationToken);
+
+    /// <summary>The swarm a tool acts on: the one named, else the registry's default (the newest).</summary>
+    public async Task<string> ResolveSwarm(string? swarmId, CancellationToken cancellationToken)
+    {
+        if (swarmId is not null)
+            return Ids.Swarm(swarmId);
+        return await Read(() => Registry.GetDefaultSwarm(), cancellationToken)
+            ?? throw new DomainException(ErrorKind.NotFound, "no swarm: call swarm_init first");
+    }
+
+    private async Task<T> Run<T>(Func<Task<T>> call, int retries, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await call().WaitAsync(options.CallTimeout, cancellationToken);
+            }
+            catch (Exception e) when (attempt < retries && IsTransient(e) && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogInformation("Grain call failed ({Error}); retry {Attempt} of {Retries}", e.GetType().Name, attempt + 1, retries);
+            }
+            await System.Threading.Tasks.Task.Delay(Backoff[Math.Min(attempt, Backoff.Length - 1)], cancellationToken);
+        }
+    }
+
+    private static bool IsTransient(Exception e) => e is OrleansMessageRejectionException or TimeoutException;
+}

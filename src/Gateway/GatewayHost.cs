@@ -1,0 +1,104 @@
+using System.Reflection;
+using ModelContextProtocol.Protocol;
+using SwarmCluster.Gateway.Cluster;
+using SwarmCluster.Gateway.Http;
+using SwarmCluster.Gateway.Mcp;
+using SwarmCluster.Gateway.Tools;
+using SwarmCluster.Hosting;
+
+namespace SwarmCluster.Gateway;
+
+/// <summary>The two ways the gateway serves MCP: Streamable HTTP (default) and stdio (--stdio).</summary>
+public static class GatewayHost
+{
+    public const string DefaultUrl = "http://127.0.0.1:8765";
+    public const string McpPath = "/mcp";
+    public const string ServerName = "swarmcluster";
+
+    public static string Version { get; } =
+        typeof(GatewayHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? typeof(GatewayHost).Assembly.GetName().Version?.ToString() ?? "0.0.0";
+
+    public static async Task<int> RunHttpAsync(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (!HasConfiguredEndpoints(builder.Configuration))
+            builder.WebHost.UseUrls(DefaultUrl); // loopback only unless told otherwise
+
+        builder.AddSwarmClusterSilo(ReadRole(builder.Configuration));
+        builder.Services.AddSwarmGateway(builder.Configuration, "http")
+            .WithHttpTransport(o => o.Stateless = true); // no sessions: any gateway replica can answer any request
+
+        var app = builder.Build();
+        app.UseMiddleware<HostCheck>();
+        app.MapSwarmClusterEndpoints();
+        app.MapMcp(McpPath);
+        app.MapToolMirror(McpPath);
+        await app.RunAsync();
+        return 0;
+    }
+
+    public static async Task<int> RunStdioAsync(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args.Where(a => a != "--stdio").ToArray(),
+            // Clients start us from any directory; appsettings.json sits next to the dll.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        // stdout carries JSON-RPC only: every log line goes to stderr.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // Nothing can serve the dashboard without HTTP.
+        if (builder.Configuration[$"{SwarmClusterOptions.SectionName}:Dashboard"] is null)
+            builder.Configuration[$"{SwarmClusterOptions.SectionName}:Dashboard"] = "false";
+
+        builder.AddSwarmClusterSilo(ReadRole(builder.Configuration));
+        builder.Services.AddSwarmGateway(builder.Configuration, "stdio").WithStdioServerTransport();
+        await builder.Build().RunAsync();
+        return 0;
+    }
+
+    /// <summary>Tools, their filter and the services they use; shared by both transports.</summary>
+    public static IMcpServerBuilder AddSwarmGateway(this IServiceCollection services, IConfiguration configuration, string transport)
+    {
+        var catalog = ToolCatalog.FromAssembly(typeof(GatewayHost).Assembly);
+        services.AddSingleton(GatewayOptions.FromConfiguration(configuration));
+        services.AddSingleton(catalog);
+        services.AddSingleton<ToolInvoker>();
+        services.AddSingleton<GrainCalls>();
+        services.AddSingleton<ProcessFigures>();
+        services.AddSingleton(sp => ClusterDescription.From(sp.GetRequiredService<SwarmClusterSiloInfo>(), transport));
+
+        return services
+            .AddMcpServer(o =>
+            {
+                o.ServerInfo = new Implementation { Name = ServerName, Title = "SwarmCluster", Version = Version };
+                o.ServerInstructions = Instructions;
+            })
+            .WithTools(catalog.Tools.Select(t => t.McpTool))
+            .WithRequestFilters(filters => filters.AddCallToolFilter(next => (context, cancellationToken) =>
+                context.Services!.GetRequiredService<ToolInvoker>().InvokeMcpAsync(context, next, cancellationToken)));
+    }
+
+    /// <summary>SwarmCluster:Role: Embedded (default: this process hosts every grain) or Gateway (the grains live on worker silos).</summary>
+    public static SiloRole ReadRole(IConfiguration configuration)
+    {
+        var value = configuration[$"{SwarmClusterOptions.SectionName}:Role"];
+        if (string.IsNullOrWhiteSpace(value))
+            return SiloRole.Embedded;
+        if (Enum.TryParse<SiloRole>(value, ignoreCase: true, out var role) && role is SiloRole.Embedded or SiloRole.Gateway)
+            return role;
+        throw new InvalidOperationException($"SwarmCluster:Role must be Embedded or Gateway for the gateway (got '{value}'); workers run src/Silo");
+    }
+
+    private static bool HasConfiguredEndpoints(IConfiguration configuration) =>
+        !string.IsNullOrEmpty(configuration["urls"]) || !string.IsNullOrEmpty(configuration["http_ports"])
+        || !string.IsNullOrEmpty(configuration["https_ports"]) || configuration.GetSection("Kestrel:Endpoints").Exists();
+
+    private const string Instructions =
+        "SwarmCluster keeps swarms of agents, their tasks, shared memory and a FANN routing network per swarm in an " +
+        "Orleans cluster. Start with swarm_init (or swarm_create_with_queen for a planned swarm); tools without " +
+        "swarmId act on the newest swarm. Agents are records: you do the work, then report it with task_progress " +
+        "and task_complete; recorded outcomes train the routing network (neural_train). Errors name the parameter at fault.";
+}

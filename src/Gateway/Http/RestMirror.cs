@@ -1,0 +1,52 @@
+using System.Text.Json;
+using SwarmCluster.Gateway.Mcp;
+
+namespace SwarmCluster.Gateway.Http;
+
+/// <summary>
+/// POST /mcp/{tool} with the arguments as a JSON object: the same tool functions as MCP, with HTTP statuses
+/// (400 bad arguments, 404 unknown tool or id, 409 conflict or full, 503 cluster unavailable).
+/// </summary>
+public static class RestMirror
+{
+    public static IEndpointConventionBuilder MapToolMirror(this IEndpointRouteBuilder endpoints, string prefix = "/mcp") =>
+        endpoints.MapPost(prefix + "/{tool}", InvokeAsync);
+
+    private static async Task<IResult> InvokeAsync(string tool, HttpRequest request, ToolInvoker invoker, CancellationToken cancellationToken)
+    {
+        if (!invoker.Catalog.TryGet(tool, out var entry))
+            return Error(StatusCodes.Status404NotFound, ToolError.NotFound, null,
+                $"unknown tool '{tool}'; tools: {string.Join(", ", invoker.Catalog.Tools.Select(t => t.Name).Order())}");
+
+        Dictionary<string, JsonElement>? arguments;
+        try
+        {
+            arguments = await ReadArguments(request, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            return Error(StatusCodes.Status400BadRequest, ToolError.InvalidArgument, null, $"the body must be a JSON object of arguments: {e.Message}");
+        }
+
+        var (result, error) = await invoker.InvokeAsync(entry, arguments, request.HttpContext.RequestServices, cancellationToken);
+        return Results.Json(result.StructuredContent, ToolJson.Results, statusCode: error?.HttpStatus ?? StatusCodes.Status200OK);
+    }
+
+    private static async Task<Dictionary<string, JsonElement>?> ReadArguments(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        if (buffer.Length == 0)
+            return null; // no body: no arguments
+        using var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+        return document.RootElement.ValueKind switch
+        {
+            JsonValueKind.Object => document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()),
+            JsonValueKind.Null => null,
+            var kind => throw new JsonException($"got {kind.ToString().ToLowerInvariant()}"),
+        };
+    }
+
+    private static IResult Error(int status, string kind, string? parameter, string message) =>
+        Results.Json(new { error = new ToolError(kind, parameter, message) }, ToolJson.Results, statusCode: status);
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Orleans.Runtime;
+using SwarmCluster.Contracts.Errors;
+
+namespace SwarmCluster.Gateway.Mcp;
+
+/// <summary>What a failed call tells the client: a kind (→ HTTP status), the parameter at fault and a readable rule.</summary>
+public sealed record ToolError(string Kind, string? Parameter, string Message)
+{
+    public const string InvalidArgument = "invalid_argument";
+    public const string NotFound = "not_found";
+    public const string Conflict = "conflict";
+    public const string CapacityExceeded = "capacity_exceeded";
+    public const string Unavailable = "unavailable";
+    public const string Internal = "internal";
+
+    [JsonIgnore]
+    public int HttpStatus => Kind switch
+    {
+        InvalidArgument => StatusCodes.Status400BadRequest,
+        NotFound => StatusCodes.Status404NotFound,
+        Conflict or CapacityExceeded => StatusCodes.Status409Conflict,
+        Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>
+    /// Maps what a tool threw to an error the client can act on. Returns null for cancellation by the caller,
+    /// which must propagate.
+    /// </summary>
+    public static ToolError? FromException(Exception exception, string tool, CancellationToken callerToken)
+    {
+        if (exception is OperationCanceledException && callerToken.IsCancellationRequested)
+            return null;
+        if (exception is AggregateException { InnerExceptions.Count: 1 } aggregate)
+            exception = aggregate.InnerExceptions[0];
+
+        return exception switch
+        {
+            DomainException d => new(KindOf(d.Kind), d.Parameter, WithParameter(d.Parameter, d.Message)),
+            JsonException j => new(InvalidArgument, null, $"invalid arguments: {j.Message}"),
+            // The function binder's messages end in " (Parameter 'arguments')", which names nothing useful.
+            ArgumentException a => new(InvalidArgument, a.ParamName is "arguments" ? null : a.ParamName,
+                a.ParamName is null ? a.Message : a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal)),
+            TimeoutException => new(Unavailable, null,
+                $"{tool}: the cluster did not answer in time (a silo may be starting or failing over); try again"),
+            OrleansMessageRejectionException m => new(Unavailable, null,
+                $"{tool}: the cluster rejected the call ({m.Message}); try again in a few seconds"),
+            OrleansException o when o.Message.Contains("No active nodes are compatible", StringComparison.Ordinal) => new(Unavailable, null,
+                $"{tool}: no worker silo is running to host this grain; start a worker or use the embedded role"),
+            SwarmCluster.Fann.FannUnavailableException f => new(Unavailable, null, f.Message),
+            OperationCanceledException => new(Unavailable, null, $"{tool}: the call was cancelled (the cluster is shutting down?)"),
+            _ => new(Internal, null, $"{tool} failed: {exception.GetType().Name}: {exception.Message}"),
+        };
+    }
+
+    private static string KindOf(ErrorKind kind) => kind switch
+    {
+        ErrorKind.NotFound => NotFound,
+        ErrorKind.InvalidArgument => InvalidArgument,
+        ErrorKind.Conflict => Conflict,
+        ErrorKind.CapacityExceeded => CapacityExceeded,
+        ErrorKind.Unavailable => Unavailable,
+        _ => Internal,
+    };
+
+    // "taskId: task 'x' not found": the parameter leads unless the message already starts with it.
+    private static string WithParameter(string? parameter, string message) =>
+        parameter is null || message.StartsWith(parameter, StringComparison.Ordinal) ? message : $"{parameter}: {message}";
+}

@@ -1,0 +1,193 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
+using ModelContextProtocol.Server;
+using SwarmCluster.Contracts;
+using SwarmCluster.Contracts.Agents;
+using SwarmCluster.Contracts.Memory;
+using SwarmCluster.Contracts.Neural;
+using SwarmCluster.Contracts.Swarms;
+using SwarmCluster.Contracts.Tasks;
+using SwarmCluster.Gateway.Cluster;
+
+namespace SwarmCluster.Gateway.Tools;
+
+/// <summary>benchmark_run: times real operations against the cluster; nothing is estimated.</summary>
+[McpServerToolType]
+public sealed class BenchmarkTools(GrainCalls grains, ClusterDescription cluster, ILogger<BenchmarkTools> logger)
+{
+    public const string BenchNamespace = "bench";
+    private const int NetworkOutputs = 8; // a [128, 64, 32, 8] network, the size the design is measured at
+    private const int TrainingSamples = 16;
+
+    [McpServerTool(Name = "benchmark_run", Destructive = false), Description(
+        "Execute performance benchmarks: times real operations `iterations` times and reports min/median/p90/max ms " +
+        "each. all: grain round trip, FANN run and train epoch on a [128,64,32,8] network, a persisted storage write, " +
+        "swarm create/destroy, agent spawn, task orchestrate/complete. swarm, agent, task: their operations; wasm: " +
+        "not applicable (no WASM here), the FANN operations are timed instead. Works in throwaway swarms and the " +
+        "'bench' memory namespace, all removed afterwards; while it runs, tools called without swarmId may see the " +
+        "throwaway swarm as the newest.")]
+    public async Task<BenchmarkResult> BenchmarkRun(
+        [Description("Benchmark type"), AllowedValues("all", "wasm", "swarm", "agent", "task")] string type = "all",
+        [Description("Number of iterations"), Range(1, 100)] int iterations = 10,
+        CancellationToken cancellationToken = default)
+    {
+        var all = type == "all";
+        var results = new List<OperationTiming>();
+        var created = new List<string>();
+        var memoryKeys = new List<string>();
+        var total = Stopwatch.StartNew();
+        var random = new Random(1234); // inputs only; timings are what is measured
+
+        try
+        {
+            if (all || type is "wasm" or "swarm")
+            {
+                var swarm = await CreateSwarm(NetworkOutputs, created, cancellationToken);
+                if (all || type == "swarm")
+                    results.Add(await Time("grain_round_trip", "ISwarmGrain.GetInfo: one grain call and its reply", iterations,
+                        _ => grains.Read(() => grains.Swarm(swarm).GetInfo(), cancellationToken)));
+                if (all || type == "wasm")
+                {
+                    var input = RandomVector(random, 128);
+                    results.Add(await Time("fann_run", "one forward pass of the swarm's [128,64,32,8] FANN network (through its grain)", iterations,
+                        _ => grains.Read(() => grains.Swarm(swarm).Process(input), cancellationToken)));
+                    var samples = Enumerable.Range(0, TrainingSamples)
+                        .Select(_ => new TrainingSample(RandomVector(random, 128), RandomVector(random, NetworkOutputs))).ToList();
+                    results.Add(await Time("fann_train_epoch", $"one training epoch over {TrainingSamples} samples on the same network (through its grain)", iterations,
+                        _ => grains.Write(() => grains.Swarm(swarm).Train(samples, 1), cancellationToken)));
+                }
+            }
+
+            if (all)
+            {
+                var memory = grains.Memory(BenchNamespace);
+                var prefix = $"bench-{Guid.NewGuid():n}-";
+                results.Add(await Time("storage_write", "persisted memory write (acknowledged once in the database)", iterations, async i =>
+                {
+                    var key = prefix + i;
+                    memoryKeys.Add(key);
+                    await grains.Write(() => memory.Store(new MemoryWrite(key, $"{{\"iteration\":{i}}}", Persist: true)), cancellationToken);
+                }));
+            }
+
+            if (all || type == "swarm")
+            {
+                var swarms = new List<string>();
+                results.Add(await Time("swarm_create", "ISwarmGrain.Initialize: a swarm with its [128,64,32,8] network, stored", iterations, async _ =>
+                {
+                    var id = GrainKeys.NewSwarmId();
+                    created.Add(id);
+                    swarms.Add(id);
+                    await grains.Write(() => grains.Swarm(id).Initialize(new SwarmConfig(SwarmTopology.Mesh, DistributionStrategy.Balanced, NetworkOutputs, "benchmark")), cancellationToken);
+                }));
+                results.Add(await Time("swarm_destroy", "ISwarmGrain.Destroy of an empty swarm", iterations, async i =>
+                {
+                    await grains.Write(() => grains.Swarm(swarms[i]).Destroy(), cancellationToken);
+                    created.Remove(swarms[i]);
+                }));
+            }
+
+            if (all || type is "agent" or "task")
+            {
+                var swarm = await CreateSwarm(Math.Max(iterations, 1), created, cancellationToken);
+                var types = Enum.GetValues<AgentType>();
+                var spawned = new List<string>();
+                var timing = await Time("agent_spawn", "ISwarmGrain.SpawnAgent (agent grain initialized and stored)", iterations, async i =>
+                    spawned.Add((await grains.Write(() => grains.Swarm(swarm).SpawnAgent(new AgentSpec(types[i % types.Length])), cancellationToken)).Id));
+                if (all || type == "agent")
+                    results.Add(timing);
+
+                if (all || type == "task")
+                {
+                    var tasks = new List<string>();
+                    results.Add(await Time("task_orchestrate", "ISwarmGrain.Orchestrate: task created, routed and assigned", iterations, async i =>
+                        tasks.Add((await grains.Write(() => grains.Swarm(swarm).Orchestrate(new TaskSpec($"benchmark task {i}", MaxAgents: 1)), cancellationToken)).Id)));
+                    results.Add(await Time("task_complete", "ITaskGrain.Complete: result recorded, agents freed, outcome learned", iterations, i =>
+                        grains.Write(() => grains.Task(tasks[i]).Complete(new TaskCompletion(null, true, "benchmark", 1.0)), cancellationToken)));
+                }
+            }
+        }
+        finally
+        {
+            await CleanUp(created, memoryKeys);
+        }
+
+        return new BenchmarkResult(type, iterations,
+            type == "wasm" ? "not applicable: no WASM here; the FANN native ops are timed instead" : null,
+            results, Values.Round(total.Elapsed.TotalMilliseconds, 1), cluster.Role, created.Count == 0);
+    }
+
+    private async Task<string> CreateSwarm(int maxAgents, List<string> created, CancellationToken cancellationToken)
+    {
+        var id = GrainKeys.NewSwarmId();
+        created.Add(id);
+        await grains.Write(() => grains.Swarm(id).Initialize(new SwarmConfig(SwarmTopology.Mesh, DistributionStrategy.Balanced, maxAgents, "benchmark")), cancellationToken);
+        return id;
+    }
+
+    // Clean-up must run even when the caller cancelled, so it has its own (bounded) token.
+    private async Task CleanUp(List<string> swarms, List<string> memoryKeys)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        foreach (var id in swarms.ToList())
+        {
+            try
+            {
+                await grains.Write(() => grains.Swarm(id).Destroy(), timeout.Token);
+                swarms.Remove(id);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "benchmark: could not destroy throwaway swarm {SwarmId}", id);
+            }
+        }
+        var memory = grains.Memory(BenchNamespace);
+        foreach (var key in memoryKeys)
+        {
+            try
+            {
+                await grains.Write(() => memory.Delete(key), timeout.Token);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "benchmark: could not delete memory entry {Key}", key);
+            }
+        }
+    }
+
+    private static async Task<OperationTiming> Time(string name, string description, int iterations, Func<int, Task> operation)
+    {
+        var samples = new double[iterations];
+        for (var i = 0; i < iterations; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await operation(i);
+            samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        return OperationTiming.Of(name, description, samples);
+    }
+
+    private static float[] RandomVector(Random random, int length)
+    {
+        var vector = new float[length];
+        for (var i = 0; i < length; i++)
+            vector[i] = random.NextSingle();
+        return vector;
+    }
+}
+
+public sealed record OperationTiming(string Name, string Description, int Iterations, double MinMs, double MedianMs, double P90Ms, double MaxMs, double MeanMs)
+{
+    public static OperationTiming Of(string name, string description, double[] samples)
+    {
+        var sorted = samples.Order().ToArray();
+        // Nearest-rank percentiles: every figure is one of the measured samples.
+        double Rank(double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+        return new OperationTiming(name, description, sorted.Length,
+            Values.Round(sorted[0]), Values.Round(Rank(0.5)), Values.Round(Rank(0.9)), Values.Round(sorted[^1]), Values.Round(sorted.Average()));
+    }
+}
+
+public sealed record BenchmarkResult(
+    string Type, int Iterations, string? Note, IReadOnlyList<OperationTiming> Operations, double TotalMs, string Role, bool CleanedUp);

@@ -1,0 +1,176 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Text;
+using System.Text.Json;
+using ModelContextProtocol.Server;
+using SwarmCluster.Contracts.Agents;
+using SwarmCluster.Contracts.Errors;
+using SwarmCluster.Contracts.Memory;
+using SwarmCluster.Gateway.Cluster;
+using SwarmCluster.Grains;
+
+namespace SwarmCluster.Gateway.Tools;
+
+/// <summary>
+/// memory_usage serves both meanings it has had: with `action`, the shared key-value memory (the seed's
+/// store/retrieve/list); without, memory statistics (ruv-swarm's `detail`).
+/// </summary>
+[McpServerToolType]
+public sealed class MemoryTools(GrainCalls grains, ProcessFigures process)
+{
+    [McpServerTool(Name = "memory_usage"), Description(
+        "Shared memory and memory statistics. With `action`: store (key, value: any JSON, ttl seconds, persist: " +
+        "acknowledged only once on disk), retrieve (key), list (prefix), delete (key), search (query, substring " +
+        "over keys, values and metadata) in a namespace (default 'default'). Without `action`: memory statistics " +
+        "by `detail`: summary (process, GC, grain activations, memory namespaces), detailed (adds per grain type " +
+        "and per namespace), by-agent (agents per swarm with their history sizes).")]
+    public async Task<object> MemoryUsage(
+        [Description("Memory operation; omit for statistics"), AllowedValues("store", "retrieve", "list", "delete", "search", null)] string? action = null,
+        [Description("Entry key (store, retrieve, delete)"), StringLength(MemoryLimits.MaxKeyLength, MinimumLength = 1)] string? key = null,
+        [Description("Value to store: any JSON (store)")] JsonElement? value = null,
+        [Description("Namespace"), StringLength(MemoryLimits.MaxNamespaceLength, MinimumLength = 1)] string @namespace = "default",
+        [Description("Time to live in seconds (store)"), Range(1, MemoryLimits.MaxTtlSeconds)] int? ttl = null,
+        [Description("Wait until the entry is in the database (store)")] bool persist = false,
+        [Description("String metadata for the entry (store)")] Dictionary<string, string>? metadata = null,
+        [Description("Key prefix (list)"), StringLength(MemoryLimits.MaxKeyLength)] string? prefix = null,
+        [Description("Text to look for (search)"), StringLength(MemoryGrain.MaxQueryLength, MinimumLength = 1)] string? query = null,
+        [Description("Most entries to return (list, search)"), Range(1, MemoryGrain.MaxListLimit)] int limit = 100,
+        [Description("Statistics detail level (when no action)"), AllowedValues("summary", "detailed", "by-agent")] string detail = "summary",
+        [Description("by-agent: only this swarm (default: every swarm)")] string? swarmId = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (action is null)
+            return detail switch
+            {
+                "by-agent" => await ByAgent(swarmId, cancellationToken),
+                _ => await Statistics(detail == "detailed", cancellationToken),
+            };
+
+        var memory = grains.Memory(@namespace);
+
+        switch (action)
+        {
+            case "store":
+            {
+                var k = Require(key, "key", action);
+                if (value is not { } v)
+                    throw DomainException.Invalid("value", "required for action=store (any JSON value)");
+                var json = v.GetRawText();
+                var bytes = Encoding.UTF8.GetByteCount(json);
+                if (bytes > MemoryLimits.MaxValueBytes)
+                    throw DomainException.Invalid("value", $"must be at most {MemoryLimits.MaxValueBytes} bytes of JSON (got {bytes})");
+                var entry = await grains.Write(() => memory.Store(new MemoryWrite(k, json, metadata, ttl, persist)), cancellationToken);
+                return new MemoryStoreResult(action, @namespace, k, true, entry.Durable, EntryView.Of(entry));
+            }
+            case "retrieve":
+            {
+                var k = Require(key, "key", action);
+                var entry = await grains.Read(() => memory.Retrieve(k), cancellationToken);
+                return new MemoryRetrieveResult(action, @namespace, k, entry is not null, entry is null ? null : EntryView.Of(entry));
+            }
+            case "delete":
+            {
+                var k = Require(key, "key", action);
+                var deleted = await grains.Write(() => memory.Delete(k), cancellationToken);
+                return new MemoryDeleteResult(action, @namespace, k, deleted);
+            }
+            case "list":
+            {
+                var listing = await grains.Read(() => memory.List(prefix, limit), cancellationToken);
+                return new MemoryListResult(action, @namespace, prefix, null, listing.Total, listing.Entries.Count, listing.Entries.Select(EntryView.Of).ToList());
+            }
+            default: // search
+            {
+                var q = Require(query, "query", action);
+                var listing = await grains.Read(() => memory.Search(q, limit), cancellationToken);
+                return new MemoryListResult(action, @namespace, null, q, listing.Total, listing.Entries.Count, listing.Entries.Select(EntryView.Of).ToList());
+            }
+        }
+    }
+
+    private async Task<MemoryStatistics> Statistics(bool detailed, CancellationToken cancellationToken)
+    {
+        var namespacesTask = NamespaceStats(cancellationToken);
+        var grainStatsTask = grains.Read(() => grains.Management.GetSimpleGrainStatistics(), cancellationToken);
+        var namespaces = await namespacesTask;
+        var grainStats = await grainStatsTask;
+
+        var byType = grainStats
+            .GroupBy(s => s.GrainType)
+            .Select(g => new GrainTypeActivations(g.Key, g.Sum(s => s.ActivationCount), g.Select(s => s.SiloAddress.ToString()).Distinct().Count()))
+            .OrderByDescending(g => g.Activations).ToList();
+        var info = GC.GetGCMemoryInfo();
+        var generations = detailed
+            ? info.GenerationInfo.ToArray().Select((g, i) => new GcGeneration(i < 3 ? $"gen{i}" : i == 3 ? "loh" : "poh", g.SizeAfterBytes, g.FragmentationAfterBytes)).ToList()
+            : null;
+
+        return new MemoryStatistics(
+            detailed ? "detailed" : "summary",
+            process.Snapshot(),
+            new GcFigures(info.HeapSizeBytes, info.TotalCommittedBytes, info.FragmentedBytes, info.TotalAvailableMemoryBytes, info.PauseTimePercentage, generations),
+            new ActivationFigures(byType.Sum(t => t.Activations), byType.Count, grainStats.Select(s => s.SiloAddress).Distinct().Count(), detailed ? byType : null),
+            new NamespaceTotals(namespaces.Count, namespaces.Sum(n => n.Entries), namespaces.Sum(n => n.Bytes),
+                namespaces.Sum(n => n.DurableEntries), namespaces.Sum(n => n.PendingWrites), detailed ? namespaces : null));
+    }
+
+    private async Task<IReadOnlyList<MemoryStats>> NamespaceStats(CancellationToken cancellationToken)
+    {
+        var names = await grains.Read(() => grains.Registry.ListNamespaces(), cancellationToken);
+        return await Task.WhenAll(names.Select(n => grains.Read(() => grains.Memory(n).GetStats(), cancellationToken)));
+    }
+
+    private async Task<MemoryByAgent> ByAgent(string? swarmId, CancellationToken cancellationToken)
+    {
+        var swarmIds = swarmId is not null
+            ? [Ids.Swarm(swarmId)]
+            : await grains.Read(() => grains.Registry.ListSwarms(), cancellationToken);
+        var swarms = await Task.WhenAll(swarmIds.Select(async s =>
+        {
+            var agents = await grains.Read(() => grains.Swarm(s).ListAgents(null), cancellationToken);
+            var rows = await Task.WhenAll(agents.Select(async a =>
+            {
+                var history = await grains.Read(() => grains.Agent(a.Id).GetHistory(), cancellationToken);
+                return new AgentMemoryRow(a.Id, a.Name, a.Type, a.Status, history.Count, a.Metrics.TasksAssigned);
+            }));
+            return new SwarmMemoryRow(s, rows.Length, rows.Sum(r => r.HistoryEntries), rows.OrderBy(r => r.AgentId, StringComparer.Ordinal).ToList());
+        }));
+        return new MemoryByAgent("by-agent", AgentTools.ResourceNote, process.Snapshot(), swarms);
+    }
+
+    private static string Require(string? value, string parameter, string action) =>
+        value ?? throw DomainException.Invalid(parameter, $"required for action={action}");
+}
+
+public sealed record EntryView(
+    string Key, JsonElement Value, IReadOnlyDictionary<string, string> Metadata, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    DateTimeOffset? ExpiresAt, bool Durable, int SizeBytes)
+{
+    public static EntryView Of(MemoryEntry e) =>
+        new(e.Key, JsonDocument.Parse(e.ValueJson).RootElement.Clone(), e.Metadata, e.CreatedAt, e.UpdatedAt, e.ExpiresAt, e.Durable, e.SizeBytes);
+}
+
+public sealed record MemoryStoreResult(string Action, string Namespace, string Key, bool Stored, bool Durable, EntryView Entry);
+
+public sealed record MemoryRetrieveResult(string Action, string Namespace, string Key, bool Found, EntryView? Entry);
+
+public sealed record MemoryDeleteResult(string Action, string Namespace, string Key, bool Deleted);
+
+public sealed record MemoryListResult(string Action, string Namespace, string? Prefix, string? Query, int Total, int Count, IReadOnlyList<EntryView> Entries);
+
+public sealed record GcGeneration(string Generation, long SizeBytes, long FragmentationBytes);
+
+public sealed record GcFigures(long HeapSizeBytes, long CommittedBytes, long FragmentedBytes, long TotalAvailableMemoryBytes, double PauseTimePercentage, IReadOnlyList<GcGeneration>? Generations);
+
+public sealed record GrainTypeActivations(string GrainType, int Activations, int Silos);
+
+public sealed record ActivationFigures(int Total, int GrainTypes, int Silos, IReadOnlyList<GrainTypeActivations>? ByType);
+
+public sealed record NamespaceTotals(int Namespaces, int Entries, long Bytes, int DurableEntries, int PendingWrites, IReadOnlyList<MemoryStats>? ByNamespace);
+
+public sealed record MemoryStatistics(string Detail, ProcessSnapshot Process, GcFigures Gc, ActivationFigures Activations, NamespaceTotals Memory);
+
+public sealed record AgentMemoryRow(string AgentId, string Name, AgentType Type, AgentStatus Status, int HistoryEntries, int TasksAssigned);
+
+public sealed record SwarmMemoryRow(string SwarmId, int Agents, int HistoryEntries, IReadOnlyList<AgentMemoryRow> AgentRows);
+
+public sealed record MemoryByAgent(string Detail, string Note, ProcessSnapshot Process, IReadOnlyList<SwarmMemoryRow> Swarms);

@@ -1,0 +1,201 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
+using ModelContextProtocol.Server;
+using SwarmCluster.Contracts;
+using SwarmCluster.Contracts.Agents;
+using SwarmCluster.Contracts.Errors;
+using SwarmCluster.Contracts.Neural;
+using SwarmCluster.Contracts.Queen;
+using SwarmCluster.Contracts.Swarms;
+using SwarmCluster.Gateway.Cluster;
+
+namespace SwarmCluster.Gateway.Tools;
+
+/// <summary>Swarm lifecycle and observation: swarm_init, swarm_status, swarm_monitor, swarm_destroy, the Queen's tools.</summary>
+[McpServerToolType]
+public sealed class SwarmTools(GrainCalls grains)
+{
+    public const int MaxMonitorSeconds = 60;
+    public const double MinMonitorInterval = 0.1;
+    public const int MaxMonitorSamples = 600;
+
+    [McpServerTool(Name = "swarm_init", Destructive = false), Description(
+        "Initialize a new swarm with the given topology. Creates the swarm and its FANN routing network " +
+        "[128, 64, 32, maxAgents]; tools called without swarmId then act on this (the newest) swarm.")]
+    public async Task<SwarmInfo> SwarmInit(
+        [Description("Swarm topology type"), AllowedValues("mesh", "hierarchical", "ring", "star")] string topology,
+        [Description("Maximum number of agents (enforced by agent_spawn)"), Range(1, 100)] int maxAgents = 5,
+        [Description("Distribution strategy"), AllowedValues("balanced", "specialized", "adaptive")] string strategy = "balanced",
+        CancellationToken cancellationToken = default)
+    {
+        var config = new SwarmConfig(Values.Enum<SwarmTopology>(topology, "topology"), Values.Enum<DistributionStrategy>(strategy, "strategy"), maxAgents);
+        var swarmId = GrainKeys.NewSwarmId();
+        return await grains.Write(() => grains.Swarm(swarmId).Initialize(config), cancellationToken);
+    }
+
+    [McpServerTool(Name = "swarm_status", ReadOnly = true, Idempotent = true), Description(
+        "Get current swarm status: agents (idle/busy), task counts by status, activity counters and the routing " +
+        "network's state; verbose adds every agent. Also lists the ids of all swarms.")]
+    public async Task<SwarmStatusResult> SwarmStatus(
+        [Description("Include detailed agent information")] bool verbose = false,
+        [Description("Swarm to report on (default: the newest swarm)")] string? swarmId = null,
+        CancellationToken cancellationToken = default)
+    {
+        var id = await grains.ResolveSwarm(swarmId, cancellationToken);
+        var statusTask = grains.Read(() => grains.Swarm(id).GetStatus(verbose), cancellationToken);
+        var swarmsTask = grains.Read(() => grains.Registry.ListSwarms(), cancellationToken);
+        var status = await statusTask;
+        return new SwarmStatusResult(
+            id, status.Info,
+            new AgentCounts(status.Info.AgentCount, status.IdleAgents, status.BusyAgents),
+            TaskCountsView.From(status.Tasks), status.Counters, status.Neural,
+            verbose ? status.Agents : null,
+            await swarmsTask);
+    }
+
+    [McpServerTool(Name = "swarm_monitor", ReadOnly = true), Description(
+        "Monitor swarm activity in real time: samples the swarm's counters and agent/task counts every `interval` " +
+        "seconds for `duration` seconds (at most 60 s and 600 samples) and returns the series with per-sample " +
+        "deltas and rates per second. The call returns when the window ends.")]
+    public async Task<MonitorResult> SwarmMonitor(
+        [Description("Monitoring duration in seconds (0 = one sample)"), Range(0, MaxMonitorSeconds)] double duration = 10,
+        [Description("Update interval in seconds"), Range(MinMonitorInterval, MaxMonitorSeconds)] double interval = 1,
+        [Description("Swarm to monitor (default: the newest swarm)")] string? swarmId = null,
+        CancellationToken cancellationToken = default)
+    {
+        var sampleCount = (int)Math.Floor(duration / interval + 1e-9) + 1;
+        if (sampleCount > MaxMonitorSamples)
+            throw DomainException.Invalid("interval", $"duration/interval gives {sampleCount} samples; at most {MaxMonitorSamples} (use a larger interval)");
+
+        var id = await grains.ResolveSwarm(swarmId, cancellationToken);
+        var swarm = grains.Swarm(id);
+        var samples = new List<MonitorSample>(sampleCount);
+        var clock = Stopwatch.StartNew();
+        MonitorSample? previous = null;
+
+        for (var i = 0; i < sampleCount; i++)
+        {
+            // Sample on a fixed schedule (not "interval after the last sample") so slow calls do not stretch the window.
+            var due = TimeSpan.FromSeconds(i * interval) - clock.Elapsed;
+            if (due > TimeSpan.Zero)
+                await Task.Delay(due, cancellationToken);
+            var status = await grains.Read(() => swarm.GetStatus(false), cancellationToken);
+            var sample = MonitorSample.From(clock.Elapsed.TotalSeconds, status, previous);
+            samples.Add(sample);
+            previous = sample;
+        }
+
+        var first = samples[0];
+        var last = samples[^1];
+        var window = last.T - first.T;
+        return new MonitorResult(id, Values.Round(duration), Values.Round(interval), samples.Count, samples,
+            new MonitorSummary(
+                Values.Round(window),
+                CounterDelta.Between(first.Counters, last.Counters),
+                window > 0 ? CounterRates.Of(CounterDelta.Between(first.Counters, last.Counters), window) : null,
+                samples.Max(s => s.Agents.Busy),
+                samples.Max(s => s.Tasks.Pending + s.Tasks.Assigned + s.Tasks.InProgress)));
+    }
+
+    [McpServerTool(Name = "swarm_destroy", Destructive = true), Description(
+        "Destroy a swarm: cancels its open tasks, retires its agents and deletes its stored state and network.")]
+    public async Task<SwarmDestroyResult> SwarmDestroy(
+        [Description("The swarm to destroy")] string swarmId,
+        CancellationToken cancellationToken = default)
+    {
+        var id = Ids.Swarm(swarmId);
+        return await grains.Write(() => grains.Swarm(id).Destroy(), cancellationToken);
+    }
+
+    [McpServerTool(Name = "swarm_create_with_queen", Destructive = false), Description(
+        "Create a swarm planned by its Queen: she reads the objective (deterministic rules, listed in the plan's " +
+        "rationale), picks topology, strategy and agents, then creates the swarm, spawns the agents and registers " +
+        "the planned tasks. Use swarm_plan to see the plan without creating anything.")]
+    public async Task<HiveResult> SwarmCreateWithQueen(
+        [Description("What the swarm should achieve"), StringLength(ObjectiveMaxLength, MinimumLength = 1)] string objective,
+        [Description("Upper bound for the number of agents (default: the Queen decides)"), Range(1, 100)] int? maxAgents = null,
+        [Description("Force a topology (default: the Queen decides)"), AllowedValues("mesh", "hierarchical", "ring", "star", null)] string? topology = null,
+        CancellationToken cancellationToken = default)
+    {
+        var text = Values.NonBlank(objective, "objective");
+        SwarmTopology? forced = topology is null ? null : Values.Enum<SwarmTopology>(topology, "topology");
+        var swarmId = GrainKeys.NewSwarmId();
+        return await grains.Write(() => grains.Queen(swarmId).CreateHive(text, maxAgents, forced), cancellationToken);
+    }
+
+    [McpServerTool(Name = "swarm_plan", ReadOnly = true, Idempotent = true), Description(
+        "Ask the Queen how she would build a swarm for an objective (topology, strategy, agents, tasks and the " +
+        "rules that fired) without creating anything.")]
+    public async Task<SwarmPlan> SwarmPlan(
+        [Description("What the swarm should achieve"), StringLength(ObjectiveMaxLength, MinimumLength = 1)] string objective,
+        [Description("Upper bound for the number of agents (default: the Queen decides)"), Range(1, 100)] int? maxAgents = null,
+        [Description("Force a topology (default: the Queen decides)"), AllowedValues("mesh", "hierarchical", "ring", "star", null)] string? topology = null,
+        CancellationToken cancellationToken = default)
+    {
+        var text = Values.NonBlank(objective, "objective");
+        SwarmTopology? forced = topology is null ? null : Values.Enum<SwarmTopology>(topology, "topology");
+        // Analysis is stateless and deterministic, so one well-known Queen answers every plan request.
+        return await grains.Read(() => grains.Queen(PlannerKey).Analyze(text, maxAgents, forced), cancellationToken);
+    }
+
+    private const int ObjectiveMaxLength = SwarmCluster.Grains.Queen.ObjectivePlanner.MaxObjectiveLength;
+    private const string PlannerKey = GrainKeys.SwarmPrefix + "planner";
+}
+
+public sealed record AgentCounts(int Total, int Idle, int Busy);
+
+public sealed record TaskCountsView(int Pending, int Assigned, int InProgress, int Completed, int Failed, int Cancelled, int Total)
+{
+    public static TaskCountsView From(TaskCounts c) => new(c.Pending, c.Assigned, c.InProgress, c.Completed, c.Failed, c.Cancelled, c.Total);
+}
+
+public sealed record SwarmStatusResult(
+    string SwarmId,
+    SwarmInfo Swarm,
+    AgentCounts Agents,
+    TaskCountsView Tasks,
+    SwarmCounters Counters,
+    NeuralStatus Neural,
+    IReadOnlyList<AgentInfo>? AgentDetails,
+    IReadOnlyList<string> AllSwarmIds);
+
+public sealed record CounterDelta(long AgentsSpawned, long TasksOrchestrated, long TasksCompleted, long TasksFailed, long NetworkRuns, long TrainingEpochs)
+{
+    public static CounterDelta Between(SwarmCounters a, SwarmCounters b) => new(
+        b.AgentsSpawned - a.AgentsSpawned, b.TasksOrchestrated - a.TasksOrchestrated, b.TasksCompleted - a.TasksCompleted,
+        b.TasksFailed - a.TasksFailed, b.NetworkRuns - a.NetworkRuns, b.TrainingEpochs - a.TrainingEpochs);
+}
+
+/// <summary>Events per second over a span.</summary>
+public sealed record CounterRates(double AgentsSpawned, double TasksOrchestrated, double TasksCompleted, double TasksFailed, double NetworkRuns, double TrainingEpochs)
+{
+    public static CounterRates Of(CounterDelta d, double seconds) => new(
+        Values.Round(d.AgentsSpawned / seconds), Values.Round(d.TasksOrchestrated / seconds), Values.Round(d.TasksCompleted / seconds),
+        Values.Round(d.TasksFailed / seconds), Values.Round(d.NetworkRuns / seconds), Values.Round(d.TrainingEpochs / seconds));
+}
+
+public sealed record MonitorSample(
+    double T,
+    DateTimeOffset At,
+    AgentCounts Agents,
+    TaskCountsView Tasks,
+    SwarmCounters Counters,
+    CounterDelta? Delta,
+    CounterRates? RatePerSecond)
+{
+    public static MonitorSample From(double t, SwarmStatus status, MonitorSample? previous)
+    {
+        var delta = previous is null ? null : CounterDelta.Between(previous.Counters, status.Counters);
+        var span = previous is null ? 0 : t - previous.T;
+        return new MonitorSample(
+            Values.Round(t), DateTimeOffset.UtcNow,
+            new AgentCounts(status.Info.AgentCount, status.IdleAgents, status.BusyAgents),
+            TaskCountsView.From(status.Tasks), status.Counters,
+            delta, delta is not null && span > 0 ? CounterRates.Of(delta, span) : null);
+    }
+}
+
+public sealed record MonitorSummary(double WindowSeconds, CounterDelta Delta, CounterRates? RatePerSecond, int PeakBusyAgents, int PeakOpenTasks);
+
+public sealed record MonitorResult(string SwarmId, double Duration, double Interval, int SampleCount, IReadOnlyList<MonitorSample> Samples, MonitorSummary Summary);

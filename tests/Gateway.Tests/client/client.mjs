@@ -1,0 +1,63 @@
+// Drives the gateway with the official MCP TypeScript SDK (a third-party client for our C# server).
+// Usage: node client.mjs <calls.json | -> ; the file (or stdin) holds
+//   { "url": "http://127.0.0.1:PORT/mcp", "concurrent": false,
+//     "calls": [ { "id": "a", "method": "tools/list" | "tools/call" | "ping", "name": "...", "arguments": {...} } ] }
+// Prints one JSON line per call: { id, ok, ms, result } or { id, ok: false, ms, error: { code, message } },
+// then { "done": true, "serverInfo": {...} }. "concurrent": true sends every call at once.
+// Sequential calls may use earlier results: a string "${id.path.to.value}" is replaced by that value
+// (e.g. "${init.result.structuredContent.id}"), and "${...}" inside a longer string is interpolated.
+import { readFileSync } from 'node:fs';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+
+const source = process.argv[2] && process.argv[2] !== '-' ? process.argv[2] : 0;
+const spec = JSON.parse(readFileSync(source, 'utf8'));
+
+const client = new Client({ name: 'swarmcluster-gateway-tests', version: '1.0.0' });
+const transport = new StreamableHTTPClientTransport(new URL(spec.url));
+await client.connect(transport);
+
+const timeout = spec.timeoutMs ?? 120_000;
+const done = {};
+const lookup = (path) => path.split('.').reduce((v, k) => (v == null ? undefined : v[k]), done);
+function resolve(value) {
+  if (typeof value === 'string') {
+    const whole = /^\$\{([^}]+)\}$/.exec(value);
+    if (whole) return lookup(whole[1]);
+    return value.replace(/\$\{([^}]+)\}/g, (_, path) => String(lookup(path)));
+  }
+  if (Array.isArray(value)) return value.map(resolve);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
+  return value;
+}
+
+async function run(call) {
+  const started = performance.now();
+  try {
+    let result;
+    switch (call.method) {
+      case 'tools/list': result = await client.listTools(undefined, { timeout }); break;
+      case 'ping': result = await client.ping({ timeout }); break;
+      case 'tools/call':
+        result = await client.callTool({ name: call.name, arguments: resolve(call.arguments ?? {}) }, undefined, { timeout });
+        break;
+      default: throw new Error(`unknown method ${call.method}`);
+    }
+    return { id: call.id, ok: true, ms: performance.now() - started, result };
+  } catch (e) {
+    return { id: call.id, ok: false, ms: performance.now() - started, error: { code: e.code ?? null, message: String(e.message ?? e) } };
+  }
+}
+
+const print = (line) => process.stdout.write(JSON.stringify(line) + '\n');
+if (spec.concurrent) {
+  for (const line of await Promise.all(spec.calls.map(run))) print(line);
+} else {
+  for (const call of spec.calls) {
+    const line = await run(call);
+    done[call.id] = line;
+    print(line);
+  }
+}
+print({ done: true, serverInfo: client.getServerVersion() ?? null, instructions: client.getInstructions() ?? null });
+await client.close();
