@@ -13,6 +13,9 @@ public interface IAgentGrain : IGrainWithStringKey
     /// <summary>Records how a task went and makes the agent idle again.</summary>
     [Alias("RecordOutcome")] Task RecordOutcome(AgentHistoryEntry entry);
 
+    /// <summary>The task was cancelled: frees the agent from it without a history entry.</summary>
+    [Alias("Release")] Task Release(string taskId);
+
     [Alias("GetHistory")] Task<IReadOnlyList<AgentHistoryEntry>> GetHistory();
 
     [Alias("SetCognitivePattern")] Task<AgentInfo> SetCognitivePattern(CognitivePattern pattern);

@@ -35,6 +35,12 @@ public interface ISwarmGrain : IGrainWithStringKey
     /// <summary>Called by a task when it completes or fails: frees its agents and records a training sample.</summary>
     [Alias("RecordOutcome")] Task RecordOutcome(TaskOutcome outcome);
 
+    /// <summary>
+    /// Called by a task when it starts (InProgress) or is cancelled (Cancelled, which frees its agents without
+    /// a training sample), so the swarm's task counts and agent loads stay exact.
+    /// </summary>
+    [Alias("TaskStateChanged")] Task TaskStateChanged(string taskId, TaskState state);
+
     [Alias("Process")] Task<float[]> Process(float[] input);
 
     [Alias("ProcessBatch")] Task<float[][]> ProcessBatch(float[][] inputs);

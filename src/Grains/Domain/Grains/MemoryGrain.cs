@@ -1,0 +1,344 @@
+using Orleans.Placement;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Orleans.Storage;
+using SwarmCluster.Contracts;
+using SwarmCluster.Contracts.Errors;
+using SwarmCluster.Contracts.Memory;
+using SwarmCluster.Contracts.Registry;
+using SwarmCluster.Grains.Placement;
+using SwarmCluster.Grains.State;
+
+namespace SwarmCluster.Grains;
+
+/// <summary>
+/// One namespace of shared memory (key "ns-&lt;namespace&gt;").
+/// <para>
+/// Persistence: a write with Persist=true writes the whole namespace before answering (Durable=true). Plain
+/// writes and deletes change grain memory only and answer Durable=false; a 1 s grain timer writes pending
+/// changes behind, and so do Flush and deactivation. A silo crash can lose up to about a second of plain
+/// writes; persisted ones are never lost. Expired entries are invisible at once and purged (the purge is
+/// written behind like a delete).
+/// </para>
+/// </summary>
+// Activation-count placement spreads a burst of new swarms and agents over workers (the default piles them on one silo).
+[GrainType("memory"), WorkerPlacement, ActivationCountBasedPlacement]
+public sealed class MemoryGrain(
+    [PersistentState(StorageNames.Memory, StorageNames.Provider)] IPersistentState<MemoryGrainState> state,
+    ILogger<MemoryGrain> logger) : Grain, IMemoryGrain
+{
+    public const int MaxMetadataEntries = 32;
+    public const int MaxMetadataKeyLength = 64;
+    public const int MaxMetadataValueLength = 1024;
+    public const int MaxListLimit = 1000;
+    public const int MaxQueryLength = 256;
+    private static readonly TimeSpan WriteBehindPeriod = TimeSpan.FromSeconds(1);
+
+    // Keys whose current version is not yet in the database, and deletes/purges not yet written.
+    private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
+    private int _pendingRemovals;
+    private bool _dirty;
+
+    private string Namespace => this.GetPrimaryKeyString() is { } key && key.StartsWith(GrainKeys.MemoryPrefix, StringComparison.Ordinal)
+        ? key[GrainKeys.MemoryPrefix.Length..]
+        : throw DomainException.Invalid("namespace", $"memory grain key '{this.GetPrimaryKeyString()}' must start with '{GrainKeys.MemoryPrefix}'");
+
+    /// <summary>1..64 characters: letters, digits and - _ . : /</summary>
+    public static string CheckNamespace(string? memoryNamespace)
+    {
+        if (string.IsNullOrEmpty(memoryNamespace))
+        {
+            throw DomainException.Invalid("namespace", "must not be empty");
+        }
+
+        if (memoryNamespace.Length > MemoryLimits.MaxNamespaceLength)
+        {
+            throw DomainException.Invalid("namespace", $"must be at most {MemoryLimits.MaxNamespaceLength} characters (got {memoryNamespace.Length})");
+        }
+
+        if (memoryNamespace.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '/')))
+        {
+            throw DomainException.Invalid("namespace", "may contain only letters, digits and - _ . : /");
+        }
+
+        return memoryNamespace;
+    }
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        this.RegisterGrainTimer(WriteBehindAsync, WriteBehindPeriod, WriteBehindPeriod);
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_dirty)
+        {
+            try
+            {
+                await WriteAsync();
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Memory namespace {Namespace}: pending writes lost on deactivation", Namespace);
+            }
+        }
+    }
+
+    public async Task<MemoryEntry> Store(MemoryWrite write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var ns = CheckNamespace(Namespace);
+        var key = CheckKey(write.Key);
+        var value = CheckValue(write.ValueJson);
+        var metadata = CheckMetadata(write.Metadata);
+        if (write.TtlSeconds is { } ttl)
+        {
+            Checks.Range(ttl, "ttlSeconds", 1, MemoryLimits.MaxTtlSeconds);
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        PurgeExpired(now);
+        var entries = state.State.Entries;
+        entries.TryGetValue(key, out var existing);
+        if (existing is null && entries.Count >= MemoryLimits.MaxEntriesPerNamespace)
+        {
+            throw new DomainException(ErrorKind.CapacityExceeded,
+                $"memory namespace '{ns}' is full: {MemoryLimits.MaxEntriesPerNamespace} entries; delete some or use another namespace", "key");
+        }
+
+        var record = new MemoryRecord
+        {
+            ValueJson = value,
+            Metadata = metadata,
+            CreatedAt = existing?.CreatedAt ?? now,
+            UpdatedAt = now,
+            ExpiresAt = write.TtlSeconds is { } seconds ? now.AddSeconds(seconds) : null,
+            SizeBytes = Encoding.UTF8.GetByteCount(value),
+        };
+
+        if (!state.State.Registered)
+        {
+            await GrainFactory.GetGrain<IRegistryGrain>(GrainKeys.Registry).RegisterNamespace(ns);
+            state.State.Registered = true;
+        }
+
+        entries[key] = record;
+        state.State.LastWrite = now;
+        _pending.Add(key);
+        _dirty = true;
+        if (write.Persist)
+        {
+            await WriteAsync();
+        }
+
+        return ToEntry(key, record);
+    }
+
+    public Task<MemoryEntry?> Retrieve(string key)
+    {
+        CheckKey(key);
+        PurgeExpired(DateTimeOffset.UtcNow);
+        return Task.FromResult(state.State.Entries.TryGetValue(key, out var record) ? ToEntry(key, record) : null);
+    }
+
+    public Task<MemoryListing> List(string? prefix, int limit)
+    {
+        Checks.Range(limit, "limit", 1, MaxListLimit);
+        var p = prefix ?? "";
+        if (p.Length > MemoryLimits.MaxKeyLength)
+        {
+            throw DomainException.Invalid("prefix", $"must be at most {MemoryLimits.MaxKeyLength} characters");
+        }
+
+        PurgeExpired(DateTimeOffset.UtcNow);
+        return Task.FromResult(Listing(kv => kv.Key.StartsWith(p, StringComparison.Ordinal), limit));
+    }
+
+    public Task<MemoryListing> Search(string query, int limit)
+    {
+        var q = Checks.Text(query, "query", MaxQueryLength);
+        Checks.Range(limit, "limit", 1, MaxListLimit);
+        PurgeExpired(DateTimeOffset.UtcNow);
+        return Task.FromResult(Listing(kv =>
+            kv.Key.Contains(q, StringComparison.OrdinalIgnoreCase)
+            || kv.Value.ValueJson.Contains(q, StringComparison.OrdinalIgnoreCase)
+            || kv.Value.Metadata.Any(m => m.Key.Contains(q, StringComparison.OrdinalIgnoreCase) || m.Value.Contains(q, StringComparison.OrdinalIgnoreCase)), limit));
+    }
+
+    public Task<bool> Delete(string key)
+    {
+        CheckKey(key);
+        PurgeExpired(DateTimeOffset.UtcNow);
+        if (!state.State.Entries.Remove(key))
+        {
+            return Task.FromResult(false);
+        }
+
+        _pending.Remove(key);
+        _pendingRemovals++;
+        _dirty = true;
+        return Task.FromResult(true);
+    }
+
+    public Task<MemoryStats> GetStats()
+    {
+        PurgeExpired(DateTimeOffset.UtcNow);
+        var entries = state.State.Entries;
+        var pendingEntries = entries.Keys.Count(_pending.Contains);
+        return Task.FromResult(new MemoryStats(Namespace, entries.Count, entries.Values.Sum(r => (long)r.SizeBytes),
+            entries.Count - pendingEntries, pendingEntries + _pendingRemovals, state.State.LastWrite));
+    }
+
+    public async Task Flush()
+    {
+        PurgeExpired(DateTimeOffset.UtcNow);
+        if (_dirty)
+        {
+            await WriteAsync();
+        }
+    }
+
+    private async Task WriteBehindAsync(CancellationToken cancellationToken)
+    {
+        PurgeExpired(DateTimeOffset.UtcNow);
+        if (!_dirty)
+        {
+            return;
+        }
+
+        try
+        {
+            await WriteAsync();
+        }
+        catch (Exception ex)
+        {
+            // Kept in memory; the next tick tries again.
+            logger.LogWarning(ex, "Memory namespace {Namespace}: write-behind failed", Namespace);
+        }
+    }
+
+    private async Task WriteAsync()
+    {
+        // Snapshot what this write covers: changes made while it is in flight stay pending.
+        var covered = _pending.ToList();
+        var removals = _pendingRemovals;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            // Someone else wrote this namespace: our copy is stale. Reload on next activation.
+            DeactivateOnIdle();
+            throw;
+        }
+
+        foreach (var key in covered)
+        {
+            _pending.Remove(key);
+        }
+
+        _pendingRemovals -= removals;
+        _dirty = _pending.Count > 0 || _pendingRemovals > 0;
+    }
+
+    private void PurgeExpired(DateTimeOffset now)
+    {
+        var expired = state.State.Entries.Where(kv => kv.Value.ExpiresAt is { } at && at <= now).Select(kv => kv.Key).ToList();
+        foreach (var key in expired)
+        {
+            state.State.Entries.Remove(key);
+            _pending.Remove(key);
+            _pendingRemovals++;
+            _dirty = true;
+        }
+    }
+
+    private MemoryListing Listing(Func<KeyValuePair<string, MemoryRecord>, bool> match, int limit)
+    {
+        var matches = state.State.Entries.Where(match).OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        return new MemoryListing(Namespace, matches.Count, matches.Take(limit).Select(kv => ToEntry(kv.Key, kv.Value)).ToList());
+    }
+
+    private MemoryEntry ToEntry(string key, MemoryRecord r) =>
+        new(Namespace, key, r.ValueJson, new Dictionary<string, string>(r.Metadata, StringComparer.Ordinal), r.CreatedAt, r.UpdatedAt, r.ExpiresAt,
+            !_pending.Contains(key), r.SizeBytes);
+
+    private static string CheckKey(string? key)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            throw DomainException.Invalid("key", "must not be empty");
+        }
+
+        if (key.Length > MemoryLimits.MaxKeyLength)
+        {
+            throw DomainException.Invalid("key", $"must be at most {MemoryLimits.MaxKeyLength} characters (got {key.Length})");
+        }
+
+        if (key.Any(char.IsControl))
+        {
+            throw DomainException.Invalid("key", "must not contain control characters");
+        }
+
+        return key;
+    }
+
+    private static string CheckValue(string? valueJson)
+    {
+        if (valueJson is null)
+        {
+            throw DomainException.Invalid("value", "must not be null (store the JSON text null as \"null\")");
+        }
+
+        var size = Encoding.UTF8.GetByteCount(valueJson);
+        if (size > MemoryLimits.MaxValueBytes)
+        {
+            throw DomainException.Invalid("value", $"must be at most {MemoryLimits.MaxValueBytes} bytes of UTF-8 JSON (got {size})");
+        }
+
+        try
+        {
+            using var _ = JsonDocument.Parse(valueJson);
+        }
+        catch (JsonException ex)
+        {
+            throw DomainException.Invalid("value", $"must be valid JSON ({ex.Message})");
+        }
+
+        return valueJson;
+    }
+
+    private static Dictionary<string, string> CheckMetadata(IReadOnlyDictionary<string, string>? metadata)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (metadata is null)
+        {
+            return result;
+        }
+
+        if (metadata.Count > MaxMetadataEntries)
+        {
+            throw DomainException.Invalid("metadata", $"at most {MaxMetadataEntries} entries (got {metadata.Count})");
+        }
+
+        foreach (var (k, v) in metadata)
+        {
+            if (string.IsNullOrEmpty(k) || k.Length > MaxMetadataKeyLength)
+            {
+                throw DomainException.Invalid("metadata", $"keys must be 1..{MaxMetadataKeyLength} characters");
+            }
+
+            if ((v ?? "").Length > MaxMetadataValueLength)
+            {
+                throw DomainException.Invalid("metadata", $"value of '{k}' must be at most {MaxMetadataValueLength} characters");
+            }
+
+            result[k] = v ?? "";
+        }
+
+        return result;
+    }
+}

@@ -1,1 +1,0 @@
-namespace SwarmCluster.Grains; internal static class Placeholder {}

@@ -1,0 +1,187 @@
+using SwarmCluster.Contracts.Agents;
+using SwarmCluster.Contracts.Queen;
+using SwarmCluster.Contracts.Swarms;
+using SwarmCluster.Contracts.Tasks;
+
+// Persisted grain state. The ADO.NET storage writes state as Newtonsoft JSON with TypeNameHandling.All:
+// every object carries "$type": "<namespace>.<class>, <assembly>" (CLR names, NOT the [Alias] below, which
+// only names the type on the wire). So the namespace SwarmCluster.Grains.State, every class name here and the
+// assembly name SwarmCluster.Grains are part of the stored data: never rename or move them. To evolve a
+// state, add members (missing members read as defaults, unknown ones are ignored). Contract types stored here
+// (TaskResultEntry, RoutingDecision …) are frozen for the same reason.
+// It also records each value's RUNTIME type: a list built by a collection expression is stored as a
+// compiler-generated type ("<>z__ReadOnlyArray`1") that the reader's type allow-list rejects, so everything
+// put into state is a List<T>/Dictionary (see Stored() helpers where contract records are kept).
+// The serializer also omits default values: never give a value-type member a non-default initializer, or a
+// stored default would read back as the initializer.
+namespace SwarmCluster.Grains.State;
+
+public static class StorageNames
+{
+    /// <summary>The one grain storage provider every grain uses.</summary>
+    public const string Provider = "swarm";
+
+    // State names. The ADO.NET provider keys a row by (state name, grain key) only, NOT by grain class: a
+    // queen and a swarm share the key "swarm-…", so two grains must never use the same state name ("state"
+    // for both made them overwrite each other). Like the type names above, these are stored: never change.
+    public const string Swarm = "swarm";
+    public const string SwarmNetwork = "swarm-network";
+    public const string SwarmOutcomes = "swarm-outcomes";
+    public const string Agent = "agent";
+    public const string Task = "task";
+    public const string Queen = "queen";
+    public const string Memory = "memory";
+    public const string Registry = "registry";
+}
+
+[GenerateSerializer, Alias("state.swarm.v1")]
+public sealed class SwarmGrainState
+{
+    [Id(0)] public bool Exists { get; set; }
+    [Id(1)] public string Name { get; set; } = "";
+    [Id(2)] public SwarmTopology Topology { get; set; }
+    [Id(3)] public DistributionStrategy Strategy { get; set; }
+    [Id(4)] public int MaxAgents { get; set; }
+    [Id(5)] public string? Objective { get; set; }
+    [Id(6)] public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Agents in slot order: Agents[i].Slot == i.</summary>
+    [Id(7)] public List<SwarmAgentEntry> Agents { get; set; } = [];
+    /// <summary>Task ids in creation order.</summary>
+    [Id(8)] public List<string> TaskIds { get; set; } = [];
+    /// <summary>The swarm's view of each task's state (kept up to date by its tasks).</summary>
+    [Id(9)] public Dictionary<string, TaskState> TaskStates { get; set; } = [];
+    [Id(10)] public long AgentsSpawned { get; set; }
+    [Id(11)] public long TasksOrchestrated { get; set; }
+    [Id(12)] public long TasksCompleted { get; set; }
+    [Id(13)] public long TasksFailed { get; set; }
+    [Id(14)] public long NetworkRuns { get; set; }
+    [Id(15)] public long TrainingEpochs { get; set; }
+    [Id(16)] public DateTimeOffset LastActivity { get; set; }
+}
+
+[GenerateSerializer, Alias("state.swarm-agent.v1")]
+public sealed class SwarmAgentEntry
+{
+    [Id(0)] public string Id { get; set; } = "";
+    [Id(1)] public int Slot { get; set; }
+    [Id(2)] public AgentType Type { get; set; }
+    [Id(3)] public string Name { get; set; } = "";
+    [Id(4)] public List<string> Capabilities { get; set; } = [];
+    /// <summary>Open tasks assigned to the agent; empty means idle.</summary>
+    [Id(5)] public List<string> ActiveTaskIds { get; set; } = [];
+}
+
+/// <summary>The swarm's FANN network, stored apart from the roster so roster writes do not rewrite ~0.5 MB.</summary>
+[GenerateSerializer, Alias("state.swarm-network.v1")]
+public sealed class SwarmNetworkState
+{
+    /// <summary>FANN's own save format (NeuralNetwork.ToBytes); weights round-trip exactly.</summary>
+    [Id(0)] public byte[]? Network { get; set; }
+    [Id(1)] public int EpochsTrained { get; set; }
+    [Id(2)] public float? LastMse { get; set; }
+    [Id(3)] public DateTimeOffset? LastTrainedAt { get; set; }
+    /// <summary>True once trained (Train or TrainOnOutcomes): from then on routing uses the network.</summary>
+    [Id(4)] public bool Trained { get; set; }
+}
+
+/// <summary>Recorded task outcomes, the network's training set (most recent first dropped last).</summary>
+[GenerateSerializer, Alias("state.swarm-outcomes.v1")]
+public sealed class SwarmOutcomeState
+{
+    [Id(0)] public List<OutcomeSample> Samples { get; set; } = [];
+}
+
+/// <summary>
+/// One finished task as a training sample. The text is kept (not its 128 features) so samples stay small and
+/// are encoded at training time with <see cref="Routing.TaskFeatureEncoder"/>.
+/// </summary>
+[GenerateSerializer, Alias("state.outcome-sample.v1")]
+public sealed class OutcomeSample
+{
+    [Id(0)] public string TaskId { get; set; } = "";
+    [Id(1)] public string Text { get; set; } = "";
+    [Id(2)] public List<int> Slots { get; set; } = [];
+    /// <summary>Target for the slots that did the task: quality, else 1 on success, 0 on failure.</summary>
+    [Id(3)] public float Target { get; set; }
+    [Id(4)] public DateTimeOffset At { get; set; }
+}
+
+[GenerateSerializer, Alias("state.agent.v1")]
+public sealed class AgentGrainState
+{
+    [Id(0)] public bool Exists { get; set; }
+    [Id(1)] public string SwarmId { get; set; } = "";
+    [Id(2)] public int Slot { get; set; }
+    [Id(3)] public AgentType Type { get; set; }
+    [Id(4)] public string Name { get; set; } = "";
+    [Id(5)] public List<string> Capabilities { get; set; } = [];
+    [Id(6)] public CognitivePattern Pattern { get; set; }
+    [Id(7)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(8)] public List<string> ActiveTaskIds { get; set; } = [];
+    /// <summary>Most recent entries (capped); the totals below cover the whole life.</summary>
+    [Id(9)] public List<AgentHistoryEntry> History { get; set; } = [];
+    [Id(10)] public int TasksAssigned { get; set; }
+    [Id(11)] public int TasksCompleted { get; set; }
+    [Id(12)] public int TasksFailed { get; set; }
+    [Id(13)] public double TotalDurationMs { get; set; }
+    [Id(14)] public double QualitySum { get; set; }
+    [Id(15)] public int QualityCount { get; set; }
+    [Id(16)] public DateTimeOffset? LastActivity { get; set; }
+}
+
+[GenerateSerializer, Alias("state.task.v1")]
+public sealed class TaskGrainState
+{
+    [Id(0)] public bool Exists { get; set; }
+    [Id(1)] public string SwarmId { get; set; } = "";
+    [Id(2)] public string Description { get; set; } = "";
+    [Id(3)] public TaskPriority Priority { get; set; }
+    [Id(4)] public ExecutionStrategy Strategy { get; set; }
+    [Id(5)] public TaskState Status { get; set; }
+    [Id(6)] public double Progress { get; set; }
+    [Id(7)] public List<string> AssignedAgents { get; set; } = [];
+    [Id(8)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(9)] public DateTimeOffset? StartedAt { get; set; }
+    [Id(10)] public DateTimeOffset? FinishedAt { get; set; }
+    [Id(11)] public RoutingDecision? Routing { get; set; }
+    [Id(12)] public List<TaskProgressEntry> ProgressHistory { get; set; } = [];
+    [Id(13)] public List<TaskResultEntry> Results { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("state.queen.v1")]
+public sealed class QueenGrainState
+{
+    [Id(0)] public bool Exists { get; set; }
+    [Id(1)] public string Objective { get; set; } = "";
+    [Id(2)] public SwarmPlan? Plan { get; set; }
+    [Id(3)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(4)] public List<string> TaskIds { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("state.memory.v1")]
+public sealed class MemoryGrainState
+{
+    [Id(0)] public Dictionary<string, MemoryRecord> Entries { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The namespace has been announced to the registry.</summary>
+    [Id(1)] public bool Registered { get; set; }
+    [Id(2)] public DateTimeOffset? LastWrite { get; set; }
+}
+
+[GenerateSerializer, Alias("state.memory-record.v1")]
+public sealed class MemoryRecord
+{
+    [Id(0)] public string ValueJson { get; set; } = "null";
+    [Id(1)] public Dictionary<string, string> Metadata { get; set; } = new(StringComparer.Ordinal);
+    [Id(2)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(3)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(4)] public DateTimeOffset? ExpiresAt { get; set; }
+    [Id(5)] public int SizeBytes { get; set; }
+}
+
+[GenerateSerializer, Alias("state.registry.v1")]
+public sealed class RegistryGrainState
+{
+    /// <summary>Live swarm ids, oldest registration first.</summary>
+    [Id(0)] public List<string> Swarms { get; set; } = [];
+    [Id(1)] public List<string> Namespaces { get; set; } = [];
+}

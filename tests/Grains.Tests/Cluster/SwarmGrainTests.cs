@@ -1,0 +1,290 @@
+using SwarmCluster.Contracts;
+using SwarmCluster.Contracts.Agents;
+using SwarmCluster.Contracts.Errors;
+using SwarmCluster.Contracts.Neural;
+using SwarmCluster.Contracts.Registry;
+using SwarmCluster.Contracts.Swarms;
+using SwarmCluster.Contracts.Tasks;
+
+namespace SwarmCluster.Grains.Tests.Cluster;
+
+[Collection(ClusterCollection.Name)]
+public class SwarmGrainTests(ClusterFixture fixture)
+{
+    private readonly IClusterClient _client = fixture.Client;
+
+    private async Task<(string Id, ISwarmGrain Swarm)> NewSwarmAsync(int maxAgents = 5, DistributionStrategy strategy = DistributionStrategy.Balanced)
+    {
+        var id = GrainKeys.NewSwarmId();
+        var swarm = _client.GetGrain<ISwarmGrain>(id);
+        await swarm.Initialize(new SwarmConfig(SwarmTopology.Mesh, strategy, maxAgents, "test"));
+        return (id, swarm);
+    }
+
+    private static float[] Input(int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, 128).Select(_ => (float)random.NextDouble()).ToArray();
+    }
+
+    [Fact]
+    public async Task Initialize_creates_the_seed_network_shape_and_registers_the_swarm()
+    {
+        var (id, swarm) = await NewSwarmAsync(maxAgents: 7);
+        var info = await swarm.GetInfo();
+        Assert.Equal([128, 64, 32, 7], info.NetworkLayers);
+        Assert.Equal(0, info.AgentCount);
+
+        var neural = await swarm.GetNeuralStatus();
+        Assert.Equal([128, 64, 32, 7], neural.Layers);
+        Assert.Equal("sigmoid", neural.HiddenActivation);
+        Assert.Equal("sigmoid", neural.OutputActivation);
+        Assert.Equal("rprop", neural.TrainingAlgorithm);
+        Assert.Equal(129 * 64 + 65 * 32 + 33 * 7, neural.ConnectionCount);
+        Assert.False(neural.RoutingUsesNetwork);
+        Assert.True(neural.SerializedBytes > 0);
+
+        Assert.Contains(id, await _client.GetGrain<IRegistryGrain>(GrainKeys.Registry).ListSwarms());
+        await Expect.Domain(ErrorKind.Conflict, "swarmId", () => swarm.Initialize(new SwarmConfig(SwarmTopology.Star, DistributionStrategy.Balanced, 3)));
+    }
+
+    [Fact]
+    public async Task Unknown_swarm_is_not_found()
+    {
+        var swarm = _client.GetGrain<ISwarmGrain>(GrainKeys.NewSwarmId());
+        var ex = await Expect.Domain(ErrorKind.NotFound, "swarmId", () => swarm.GetInfo());
+        Assert.Contains("not found", ex.Message);
+        await Expect.Domain(ErrorKind.NotFound, "swarmId", () => swarm.SpawnAgent(new AgentSpec(AgentType.Coder)));
+        await Expect.Domain(ErrorKind.NotFound, "swarmId", () => swarm.Process(new float[128]));
+        await Expect.Domain(ErrorKind.NotFound, "swarmId", () => swarm.Destroy());
+    }
+
+    [Fact]
+    public async Task Network_weights_are_reproducible_from_the_swarm_id()
+    {
+        var (id, swarm) = await NewSwarmAsync(maxAgents: 4);
+        var input = Input(1);
+        var first = await swarm.Process(input);
+        Assert.Equal(4, first.Length);
+        Assert.All(first, x => Assert.InRange(x, 0f, 1f));
+
+        await swarm.Destroy();
+        await swarm.Initialize(new SwarmConfig(SwarmTopology.Mesh, DistributionStrategy.Balanced, 4));
+        Expect.BitIdentical(first, await swarm.Process(input));
+
+        var (_, other) = await NewSwarmAsync(maxAgents: 4);
+        Assert.NotEqual(first, await other.Process(input));
+    }
+
+    [Fact]
+    public async Task MaxAgents_is_enforced()
+    {
+        var (_, swarm) = await NewSwarmAsync(maxAgents: 2);
+        await swarm.SpawnAgent(new AgentSpec(AgentType.Coder));
+        await swarm.SpawnAgent(new AgentSpec(AgentType.Tester));
+        var ex = await Expect.Domain(ErrorKind.CapacityExceeded, "maxAgents", () => swarm.SpawnAgent(new AgentSpec(AgentType.Coder)));
+        Assert.Contains("maxAgents 2", ex.Message);
+        Assert.Equal(2, (await swarm.GetInfo()).AgentCount);
+    }
+
+    [Fact]
+    public async Task Hundred_concurrent_spawns_get_unique_ids_slots_and_exact_counts()
+    {
+        var (_, swarm) = await NewSwarmAsync(maxAgents: 100);
+        var agents = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => swarm.SpawnAgent(new AgentSpec((AgentType)(i % 8)))));
+        Assert.Equal(100, agents.Select(a => a.Id).Distinct().Count());
+        Assert.Equal(Enumerable.Range(0, 100), agents.Select(a => a.Slot).Order());
+        Assert.All(agents, a => Assert.True(GrainKeys.IsAgentId(a.Id)));
+
+        var status = await swarm.GetStatus(verbose: true);
+        Assert.Equal(100, status.Info.AgentCount);
+        Assert.Equal(100, status.Counters.AgentsSpawned);
+        Assert.Equal(100, status.IdleAgents);
+        Assert.Equal(100, status.Agents.Count);
+        await Expect.Domain(ErrorKind.CapacityExceeded, "maxAgents", () => swarm.SpawnAgent(new AgentSpec(AgentType.Coder)));
+    }
+
+    [Fact]
+    public async Task Hundred_concurrent_orchestrations_are_all_recorded_and_spread()
+    {
+        var (_, swarm) = await NewSwarmAsync(maxAgents: 5, strategy: DistributionStrategy.Balanced);
+        for (var i = 0; i < 5; i++)
+        {
+            await swarm.SpawnAgent(new AgentSpec(AgentType.Coder));
+        }
+
+        var tasks = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => swarm.Orchestrate(new TaskSpec($"implement feature {i}"))));
+        Assert.Equal(100, tasks.Select(t => t.Id).Distinct().Count());
+        Assert.All(tasks, t => Assert.Equal(TaskState.Assigned, t.Status));
+        Assert.Equal(100, (await swarm.ListTaskIds()).Count);
+
+        var status = await swarm.GetStatus(verbose: false);
+        Assert.Equal(100, status.Tasks.Assigned);
+        Assert.Equal(100, status.Counters.TasksOrchestrated);
+        Assert.Equal(0, status.IdleAgents);
+
+        // Balanced routing spreads the load exactly: 20 tasks per agent.
+        Assert.All(tasks.GroupBy(t => t.AssignedAgents.Single()), g => Assert.Equal(20, g.Count()));
+    }
+
+    [Fact]
+    public async Task Orchestrate_routes_by_capability_and_explains()
+    {
+        var (_, swarm) = await NewSwarmAsync(strategy: DistributionStrategy.Specialized);
+        var coder = await swarm.SpawnAgent(new AgentSpec(AgentType.Coder));
+        var tester = await swarm.SpawnAgent(new AgentSpec(AgentType.Tester));
+        var task = await swarm.Orchestrate(new TaskSpec("write integration tests for the checkout"));
+        Assert.Equal([tester.Id], task.AssignedAgents);
+        Assert.NotNull(task.Routing);
+        Assert.Equal(RoutingMethod.CapabilityMatch, task.Routing!.Method);
+        Assert.Equal(2, task.Routing.Ranking.Count);
+        Assert.Contains("specialized", task.Routing.Reason);
+
+        var parallel = await swarm.Orchestrate(new TaskSpec("implement the api", Strategy: ExecutionStrategy.Parallel));
+        Assert.Equal(2, parallel.AssignedAgents.Count);
+
+        var pinned = await swarm.Orchestrate(new TaskSpec("anything", RequiredCapabilities: ["coding"]));
+        Assert.Equal([coder.Id], pinned.AssignedAgents);
+        await Expect.Domain(ErrorKind.Conflict, "requiredCapabilities", () => swarm.Orchestrate(new TaskSpec("anything", RequiredCapabilities: ["gpu"])));
+
+        var busy = (await swarm.ListAgents(AgentStatus.Busy)).Select(a => a.Id).Order();
+        Assert.Equal(new[] { coder.Id, tester.Id }.Order(), busy);
+    }
+
+    [Fact]
+    public async Task Orchestrate_without_agents_is_a_conflict()
+    {
+        var (_, swarm) = await NewSwarmAsync();
+        await Expect.Domain(ErrorKind.Conflict, "swarmId", () => swarm.Orchestrate(new TaskSpec("do something")));
+    }
+
+    [Fact]
+    public async Task Bad_inputs_are_rejected_naming_the_parameter()
+    {
+        var (_, swarm) = await NewSwarmAsync(maxAgents: 3);
+        await Expect.Invalid("input", () => swarm.Process(new float[127]));
+        var nan = new float[128];
+        nan[5] = float.NaN;
+        var ex = await Expect.Invalid("input", () => swarm.Process(nan));
+        Assert.Contains("index 5", ex.Message);
+        var inf = new float[128];
+        inf[0] = float.PositiveInfinity;
+        await Expect.Invalid("input", () => swarm.Process(inf));
+        await Expect.Invalid("inputs", () => swarm.ProcessBatch([]));
+        await Expect.Invalid("inputs", () => swarm.ProcessBatch(Enumerable.Range(0, 1025).Select(_ => new float[128]).ToArray()));
+        await Expect.Invalid("inputs", () => swarm.ProcessBatch([new float[128], new float[3]]));
+
+        var good = new TrainingSample(new float[128], new float[3]);
+        await Expect.Invalid("epochs", () => swarm.Train([good], 0));
+        await Expect.Invalid("epochs", () => swarm.Train([good], 10_001));
+        await Expect.Invalid("samples", () => swarm.Train([], 10));
+        await Expect.Invalid("samples", () => swarm.Train([new TrainingSample(new float[128], new float[4])], 10));
+        await Expect.Invalid("samples", () => swarm.Train([new TrainingSample(new float[128], [0, 2, 0])], 10));
+        await Expect.Invalid("samples", () => swarm.Train(Enumerable.Repeat(good, 10_001).ToList(), 1));
+        await Expect.Invalid("epochs", () => swarm.Train(Enumerable.Repeat(good, 1000).ToList(), 10_000));
+        await Expect.Domain(ErrorKind.InvalidArgument, null, () => swarm.TrainOnOutcomes(10));
+
+        await Expect.Invalid("type", () => swarm.SpawnAgent(new AgentSpec((AgentType)99)));
+        await Expect.Invalid("name", () => swarm.SpawnAgent(new AgentSpec(AgentType.Coder, new string('n', 101))));
+        await Expect.Invalid("capabilities", () => swarm.SpawnAgent(new AgentSpec(AgentType.Coder, Capabilities: [""])));
+        await Expect.Invalid("pattern", () => swarm.SpawnAgent(new AgentSpec(AgentType.Coder, Pattern: (CognitivePattern)42)));
+        await swarm.SpawnAgent(new AgentSpec(AgentType.Coder));
+        await Expect.Invalid("description", () => swarm.Orchestrate(new TaskSpec(" ")));
+        await Expect.Invalid("maxAgents", () => swarm.Orchestrate(new TaskSpec("x y", MaxAgents: 4)));
+        await Expect.Invalid("priority", () => swarm.Orchestrate(new TaskSpec("x y", (TaskPriority)9)));
+
+        var fresh = _client.GetGrain<ISwarmGrain>(GrainKeys.NewSwarmId());
+        await Expect.Invalid("maxAgents", () => fresh.Initialize(new SwarmConfig(SwarmTopology.Mesh, DistributionStrategy.Balanced, 0)));
+        await Expect.Invalid("maxAgents", () => fresh.Initialize(new SwarmConfig(SwarmTopology.Mesh, DistributionStrategy.Balanced, 101)));
+        await Expect.Invalid("topology", () => fresh.Initialize(new SwarmConfig((SwarmTopology)7, DistributionStrategy.Balanced, 3)));
+        await Expect.Invalid("swarmId", () => _client.GetGrain<ISwarmGrain>("C1").Initialize(new SwarmConfig(SwarmTopology.Mesh, DistributionStrategy.Balanced, 3)));
+    }
+
+    [Fact]
+    public async Task Train_runs_exactly_the_epochs_asked_and_persists_before_answering()
+    {
+        var (_, swarm) = await NewSwarmAsync(maxAgents: 2);
+        var samples = Enumerable.Range(0, 20).Select(i => new TrainingSample(Input(i), i % 2 == 0 ? [1f, 0f] : [0f, 1f])).ToList();
+        var result = await swarm.Train(samples, 50);
+        Assert.Equal(50, result.EpochMse.Count);
+        Assert.Equal(20, result.Samples);
+        Assert.Equal(TrainingSource.Supplied, result.Source);
+        Assert.True(result.EpochMse[^1] < result.EpochMse[0], $"MSE should fall: {result.EpochMse[0]} → {result.EpochMse[^1]}");
+
+        var again = await swarm.Train(samples, 10);
+        Assert.Equal(60, again.TotalEpochsTrained);
+        var neural = await swarm.GetNeuralStatus();
+        Assert.Equal(60, neural.EpochsTrained);
+        Assert.True(neural.RoutingUsesNetwork);
+        Assert.NotNull(neural.LastTrainedAt);
+        Assert.Equal(again.EpochMse[^1], neural.LastMse);
+        Assert.Equal(60, (await swarm.GetStatus(false)).Counters.TrainingEpochs);
+
+        var batch = await swarm.ProcessBatch([Input(0), Input(1)]);
+        Assert.Equal(2, batch.Length);
+        Expect.BitIdentical(batch[0], await swarm.Process(Input(0)));
+        Assert.Equal(3, (await swarm.GetStatus(false)).Counters.NetworkRuns);
+    }
+
+    [Fact]
+    public async Task Destroy_cancels_tasks_retires_agents_and_forgets_the_swarm()
+    {
+        var (id, swarm) = await NewSwarmAsync();
+        var agents = new List<AgentInfo>();
+        for (var i = 0; i < 3; i++)
+        {
+            agents.Add(await swarm.SpawnAgent(new AgentSpec(AgentType.Coder)));
+        }
+
+        var open = await swarm.Orchestrate(new TaskSpec("open task one"));
+        var started = await swarm.Orchestrate(new TaskSpec("open task two"));
+        await _client.GetGrain<ITaskGrain>(started.Id).ReportProgress(null, 0.5, "halfway");
+        var done = await swarm.Orchestrate(new TaskSpec("finished task"));
+        await _client.GetGrain<ITaskGrain>(done.Id).Complete(new TaskCompletion(null, true, "ok"));
+
+        var result = await swarm.Destroy();
+        Assert.Equal(new SwarmDestroyResult(id, 3, 2), result);
+
+        await Expect.Domain(ErrorKind.NotFound, "swarmId", () => swarm.GetInfo());
+        await Expect.Domain(ErrorKind.NotFound, "swarmId", () => swarm.ListAgents(null));
+        foreach (var agent in agents)
+        {
+            await Expect.Domain(ErrorKind.NotFound, "agentId", () => _client.GetGrain<IAgentGrain>(agent.Id).GetInfo());
+        }
+
+        Assert.Equal(TaskState.Cancelled, (await _client.GetGrain<ITaskGrain>(open.Id).GetInfo(false)).Status);
+        Assert.Equal(TaskState.Cancelled, (await _client.GetGrain<ITaskGrain>(started.Id).GetInfo(false)).Status);
+        Assert.Equal(TaskState.Completed, (await _client.GetGrain<ITaskGrain>(done.Id).GetInfo(false)).Status);
+        Assert.DoesNotContain(id, await _client.GetGrain<IRegistryGrain>(GrainKeys.Registry).ListSwarms());
+    }
+
+    [Fact]
+    public async Task Read_only_calls_do_not_write_state()
+    {
+        var (id, swarm) = await NewSwarmAsync();
+        await swarm.SpawnAgent(new AgentSpec(AgentType.Coder));
+        var before = (await TestClusters.ReadRowsAsync(fixture.DatabasePath)).Where(r => r.Key == id).ToDictionary(r => r.GrainType, r => r.Version);
+        await swarm.GetInfo();
+        await swarm.GetStatus(true);
+        await swarm.ListAgents(null);
+        await swarm.ListTaskIds();
+        await swarm.GetNeuralStatus();
+        var after = (await TestClusters.ReadRowsAsync(fixture.DatabasePath)).Where(r => r.Key == id).ToDictionary(r => r.GrainType, r => r.Version);
+        Assert.Equal(["swarm", "swarm-network"], before.Keys.Order()); // outcomes are first written by a finished task
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public async Task State_is_stored_as_json_under_stable_clr_type_names()
+    {
+        // Documents what the ADO.NET provider's default serializer writes: CLR names, not [Alias] names. The
+        // state classes' namespace, names and assembly are therefore frozen (see State/GrainStates.cs).
+        var (id, swarm) = await NewSwarmAsync();
+        await swarm.SpawnAgent(new AgentSpec(AgentType.Coder));
+        var rows = (await TestClusters.ReadRowsAsync(fixture.DatabasePath)).Where(r => r.Key == id).ToList();
+        var state = rows.Single(r => r.GrainType == "swarm");
+        Assert.Contains("\"$type\":\"SwarmCluster.Grains.State.SwarmGrainState, SwarmCluster.Grains\"", state.Json);
+        Assert.Contains("SwarmCluster.Grains.State.SwarmAgentEntry, SwarmCluster.Grains", state.Json);
+        Assert.DoesNotContain("state.swarm.v1", state.Json);
+    }
+}
