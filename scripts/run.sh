@@ -5,4 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/prereqs.sh runtime
+# dotnet run starts in the project folder: keep the default data directory at the repository root.
+export SWARM_DATA_DIR="${SWARM_DATA_DIR:-$PWD/data}"
 exec dotnet run --project src/Gateway -c Release -- "$@"
