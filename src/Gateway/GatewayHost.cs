@@ -21,7 +21,8 @@ public static class GatewayHost
 
     public static async Task<int> RunHttpAsync(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Content root at the binaries, so appsettings.json applies whatever the working directory is.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (!HasConfiguredEndpoints(builder.Configuration))
             builder.WebHost.UseUrls(DefaultUrl); // loopback only unless told otherwise
 

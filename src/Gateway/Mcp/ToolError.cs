@@ -46,7 +46,7 @@ public sealed record ToolError(string Kind, string? Parameter, string Message)
             TimeoutException => new(Unavailable, null,
                 $"{tool}: the cluster did not answer in time (a silo may be starting or failing over); try again"),
             OrleansMessageRejectionException m => new(Unavailable, null,
-                $"{tool}: the cluster rejected the call ({m.Message}); try again in a few seconds"),
+                $"{tool}: the cluster rejected the call ({FirstLine(m.Message)}); try again in a few seconds"),
             OrleansException o when o.Message.Contains("No active nodes are compatible", StringComparison.Ordinal) => new(Unavailable, null,
                 $"{tool}: no worker silo is running to host this grain; start a worker or use the embedded role"),
             SwarmCluster.Fann.FannUnavailableException f => new(Unavailable, null, f.Message),
@@ -68,4 +68,8 @@ public sealed record ToolError(string Kind, string? Parameter, string Message)
     // "taskId: task 'x' not found": the parameter leads unless the message already starts with it.
     private static string WithParameter(string? parameter, string message) =>
         parameter is null || message.StartsWith(parameter, StringComparison.Ordinal) ? message : $"{parameter}: {message}";
+
+    // Orleans messages can carry nested exception dumps; the client needs only the reason.
+    private static string FirstLine(string message) =>
+        message.Split('\n', 2)[0].Trim();
 }

@@ -13,7 +13,7 @@ namespace SwarmCluster.Grains;
 /// request without risking a cycle. Metrics are computed from recorded outcomes only: null where there is
 /// no data.
 /// </summary>
-// Activation-count placement spreads a burst of new swarms and agents over workers (the default piles them on one silo).
+// Activation-count placement: the least-loaded worker gets new activations (the default piles them on one silo).
 [GrainType("agent"), WorkerPlacement, ActivationCountBasedPlacement]
 public sealed class AgentGrain(
     [PersistentState(StorageNames.Agent, StorageNames.Provider)] IPersistentState<AgentGrainState> state) : Grain, IAgentGrain

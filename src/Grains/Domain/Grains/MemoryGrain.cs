@@ -22,7 +22,7 @@ namespace SwarmCluster.Grains;
 /// written behind like a delete).
 /// </para>
 /// </summary>
-// Activation-count placement spreads a burst of new swarms and agents over workers (the default piles them on one silo).
+// Activation-count placement: the least-loaded worker gets new activations (the default piles them on one silo).
 [GrainType("memory"), WorkerPlacement, ActivationCountBasedPlacement]
 public sealed class MemoryGrain(
     [PersistentState(StorageNames.Memory, StorageNames.Provider)] IPersistentState<MemoryGrainState> state,

@@ -17,7 +17,7 @@ namespace SwarmCluster.Grains;
 /// The Queen of one hive, keyed by the swarm id. Plans with <see cref="ObjectivePlanner"/> (deterministic)
 /// and builds the hive through the swarm's public calls; the swarm never calls her back.
 /// </summary>
-// Activation-count placement spreads a burst of new swarms and agents over workers (the default piles them on one silo).
+// Activation-count placement: the least-loaded worker gets new activations (the default piles them on one silo).
 [GrainType("queen"), WorkerPlacement, ActivationCountBasedPlacement]
 public sealed class QueenGrain(
     [PersistentState(StorageNames.Queen, StorageNames.Provider)] IPersistentState<QueenGrainState> state,

@@ -32,8 +32,9 @@ namespace SwarmCluster.Grains;
 /// requests; the grain is not reentrant, so all mutations run one at a time.
 /// </para>
 /// </summary>
-// Activation-count placement spreads a burst of new swarms and agents over workers (the default piles them on one silo).
-[GrainType("swarm"), WorkerPlacement, ActivationCountBasedPlacement]
+// Random placement: activation counts are gossiped with a delay, so a burst of swarm_init calls all went to one
+// fresh worker (11 of 11 once); swarms are the heavy grains (a network each), so spread them evenly by chance.
+[GrainType("swarm"), WorkerPlacement, RandomPlacement]
 public sealed class SwarmGrain(
     [PersistentState(StorageNames.Swarm, StorageNames.Provider)] IPersistentState<SwarmGrainState> state,
     [PersistentState(StorageNames.SwarmNetwork, StorageNames.Provider)] IPersistentState<SwarmNetworkState> network,

@@ -26,7 +26,7 @@ namespace SwarmCluster.Grains;
 /// is already durable.
 /// </para>
 /// </summary>
-// Activation-count placement spreads a burst of new swarms and agents over workers (the default piles them on one silo).
+// Activation-count placement: the least-loaded worker gets new activations (the default piles them on one silo).
 [GrainType("task"), WorkerPlacement, ActivationCountBasedPlacement]
 public sealed class TaskGrain(
     [PersistentState(StorageNames.Task, StorageNames.Provider)] IPersistentState<TaskGrainState> state,
