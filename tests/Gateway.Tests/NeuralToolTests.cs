@@ -34,7 +34,7 @@ public sealed class NeuralToolTests(GatewayFixture fixture)
         var status0 = run["status0"].Success.GetProperty("network");
         Assert.Equal([128, 64, 32, 3], status0.GetProperty("layers").EnumerateArray().Select(x => x.GetInt32()));
         Assert.Equal("sigmoid", status0.GetProperty("hiddenActivation").GetString());
-        Assert.Equal("rprop", status0.GetProperty("trainingAlgorithm").GetString());
+        Assert.Equal("incremental", status0.GetProperty("trainingAlgorithm").GetString());
         Assert.Equal(0, status0.GetProperty("epochsTrained").GetInt32());
         Assert.Equal(JsonValueKind.Null, status0.GetProperty("lastMse").ValueKind);
 

@@ -27,6 +27,13 @@ public class SwarmGrainTests(ClusterFixture fixture)
         return Enumerable.Range(0, 128).Select(_ => (float)random.NextDouble()).ToArray();
     }
 
+    private static float[] HalfHigh(int seed)
+    {
+        var random = new Random(seed);
+        var high = seed % 2 == 0 ? 0..64 : 64..128;
+        return Enumerable.Range(0, 128).Select(i => (float)(random.NextDouble() * 0.1 + (i >= high.Start.Value && i < high.End.Value ? 0.8 : 0.0))).ToArray();
+    }
+
     [Fact]
     public async Task Initialize_creates_the_seed_network_shape_and_registers_the_swarm()
     {
@@ -39,10 +46,10 @@ public class SwarmGrainTests(ClusterFixture fixture)
         Assert.Equal([128, 64, 32, 7], neural.Layers);
         Assert.Equal("sigmoid", neural.HiddenActivation);
         Assert.Equal("sigmoid", neural.OutputActivation);
-        Assert.Equal("rprop", neural.TrainingAlgorithm);
+        Assert.Equal("incremental", neural.TrainingAlgorithm);
         Assert.Equal(129 * 64 + 65 * 32 + 33 * 7, neural.ConnectionCount);
         Assert.False(neural.RoutingUsesNetwork);
-        Assert.True(neural.SerializedBytes > 0);
+        Assert.Equal(0, neural.SerializedBytes); // untrained: rebuilt from the swarm id's seed, not stored
 
         Assert.Contains(id, await _client.GetGrain<IRegistryGrain>(GrainKeys.Registry).ListSwarms());
         await Expect.Domain(ErrorKind.Conflict, "swarmId", () => swarm.Initialize(new SwarmConfig(SwarmTopology.Star, DistributionStrategy.Balanced, 3)));
@@ -204,7 +211,9 @@ public class SwarmGrainTests(ClusterFixture fixture)
     public async Task Train_runs_exactly_the_epochs_asked_and_persists_before_answering()
     {
         var (_, swarm) = await NewSwarmAsync(maxAgents: 2);
-        var samples = Enumerable.Range(0, 20).Select(i => new TrainingSample(Input(i), i % 2 == 0 ? [1f, 0f] : [0f, 1f])).ToList();
+        // Linearly separable classes (which half of the input is high), so the MSE must fall whatever the
+        // swarm id's initial weights are; random inputs with alternating labels made this test flaky.
+        var samples = Enumerable.Range(0, 20).Select(i => new TrainingSample(HalfHigh(i), i % 2 == 0 ? [1f, 0f] : [0f, 1f])).ToList();
         var result = await swarm.Train(samples, 50);
         Assert.Equal(50, result.EpochMse.Count);
         Assert.Equal(20, result.Samples);
@@ -270,7 +279,8 @@ public class SwarmGrainTests(ClusterFixture fixture)
         await swarm.ListTaskIds();
         await swarm.GetNeuralStatus();
         var after = (await TestClusters.ReadRowsAsync(fixture.DatabasePath)).Where(r => r.Key == id).ToDictionary(r => r.GrainType, r => r.Version);
-        Assert.Equal(["swarm", "swarm-network"], before.Keys.Order()); // outcomes are first written by a finished task
+        // The network row appears once trained (untrained networks are rebuilt from the seed); outcomes once a task finishes.
+        Assert.Equal(["swarm"], before.Keys.Order());
         Assert.Equal(before, after);
     }
 
