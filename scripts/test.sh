@@ -10,15 +10,17 @@ scripts/prereqs.sh test || exit 1
 
 state="$(mktemp -d /tmp/swarmcluster-test.XXXXXX)"
 started_servers=0
-if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || ! pg_isready -h 127.0.0.1 -q 2>/dev/null; then
+# Our own Redis and PostgreSQL on dedicated loopback ports (never a system instance with other auth), unless the
+# caller points the tests at servers of their own.
+if [ -z "${SWARM_TEST_REDIS:-}" ] || [ -z "${SWARM_TEST_POSTGRES:-}" ]; then
+  export SWARM_TEST_REDIS_PORT="${SWARM_TEST_REDIS_PORT:-6390}" SWARM_TEST_PG_PORT="${SWARM_TEST_PG_PORT:-5440}"
   scripts/servers.sh start "$state" || exit 1
   started_servers=1
+  export SWARM_TEST_REDIS="127.0.0.1:$SWARM_TEST_REDIS_PORT"
+  export SWARM_TEST_POSTGRES="Host=127.0.0.1;Port=$SWARM_TEST_PG_PORT;Username=postgres;Database=postgres"
 fi
 cleanup() { [ "$started_servers" = 1 ] && scripts/servers.sh stop "$state"; }
 trap cleanup EXIT
-
-export SWARM_TEST_REDIS="${SWARM_TEST_REDIS:-127.0.0.1:6379}"
-export SWARM_TEST_POSTGRES="${SWARM_TEST_POSTGRES:-Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres}"
 
 # The third-party MCP client the end-to-end tests drive the gateway with.
 if [ -f tests/Gateway.Tests/client/package.json ]; then
