@@ -202,18 +202,7 @@ public sealed class AgentGrain(
             s.Slot, s.CreatedAt, ComputeMetrics(s));
     }
 
-    private async Task WriteAsync()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle(); // reload what is really stored
-            throw;
-        }
-    }
+    private Task WriteAsync() => state.WriteOrReloadAsync(DeactivateOnIdle);
 
     private void EnsureExists()
     {

@@ -52,16 +52,5 @@ public sealed class RegistryGrain(
 
     public Task<IReadOnlyList<string>> ListNamespaces() => Task.FromResult<IReadOnlyList<string>>(state.State.Namespaces.ToList());
 
-    private async Task WriteAsync()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle(); // reload what is really stored
-            throw;
-        }
-    }
+    private Task WriteAsync() => state.WriteOrReloadAsync(DeactivateOnIdle);
 }

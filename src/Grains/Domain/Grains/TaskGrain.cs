@@ -215,18 +215,7 @@ public sealed class TaskGrain(
             detailed ? s.Results.ToList() : []);
     }
 
-    private async Task WriteAsync()
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle(); // reload what is really stored
-            throw;
-        }
-    }
+    private Task WriteAsync() => state.WriteOrReloadAsync(DeactivateOnIdle);
 
     private void EnsureExists()
     {
