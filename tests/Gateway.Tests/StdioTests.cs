@@ -66,7 +66,7 @@ public sealed class StdioTests
 
             Assert.Equal("swarmcluster", byId[1].GetProperty("result").GetProperty("serverInfo").GetProperty("name").GetString());
             var tools = byId[2].GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToList();
-            Assert.Equal(ToolCatalogTests.CoreTools.Concat(ToolCatalogTests.SeedTools).Order(), tools.Order());
+            Assert.Equal(ToolCatalogTests.AllTools.Order(), tools.Order());
             var swarm = byId[3].GetProperty("result").GetProperty("structuredContent");
             Assert.Equal("star", swarm.GetProperty("topology").GetString());
             Assert.True(byId[4].TryGetProperty("result", out _));

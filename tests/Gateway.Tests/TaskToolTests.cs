@@ -70,10 +70,13 @@ public sealed class TaskToolTests(GatewayFixture fixture)
             Tool("a", "agent_spawn", new { type = "coder", swarmId = swarm }),
             Tool("nomatch", "task_orchestrate", new { task = "anything", requiredCapabilities = new[] { "cobol" }, swarmId = swarm }),
             Tool("wrongagent", "task_orchestrate", new { task = "x", swarmId = swarm }),
-            Tool("p", "task_progress", new { taskId = Ref("wrongagent"), progress = 0.1, agentId = "agent-notassigned" }));
+            Tool("p", "task_progress", new { taskId = Ref("wrongagent"), progress = 0.1, agentId = "agent-notinswarm" }),
+            Tool("b", "agent_spawn", new { type = "tester", swarmId = swarm }),
+            Tool("notholder", "task_progress", new { taskId = Ref("wrongagent"), progress = 0.1, agentId = Ref("b") }));
 
         run["empty"].ToolError("conflict", "no agents");
         run["nomatch"].ToolError("conflict", "cobol");
-        run["p"].ToolError("invalid_argument", "not assigned");
+        run["p"].ToolError("not_found", "agent 'agent-notinswarm' not found");
+        run["notholder"].ToolError("conflict", "does not hold");
     }
 }

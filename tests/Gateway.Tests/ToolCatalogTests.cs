@@ -16,13 +16,18 @@ public sealed class ToolCatalogTests(GatewayFixture fixture)
     public static readonly string[] SeedTools =
         ["neural_process", "swarm_create_with_queen", "swarm_plan", "task_progress", "task_complete", "swarm_destroy"];
 
+    /// <summary>The coordination loop: claims with leases, cancellation, the Queen's view.</summary>
+    public static readonly string[] CoordinationTools = ["task_claim", "task_cancel", "queen_status"];
+
+    public static IEnumerable<string> AllTools => CoreTools.Concat(SeedTools).Concat(CoordinationTools);
+
     [Fact]
     public async Task ToolsList_ShowsEveryToolWithDescriptionAndSchema_AndNoDaaTools()
     {
         var run = await fixture.Run(McpCall.ListTools());
         var tools = run["list"].Result.GetProperty("tools").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
 
-        Assert.Equal(CoreTools.Concat(SeedTools).Order(), tools.Keys.Order());
+        Assert.Equal(AllTools.Order(), tools.Keys.Order());
         Assert.DoesNotContain(tools.Keys, name => name.StartsWith("daa_", StringComparison.Ordinal));
         foreach (var (name, tool) in tools)
         {

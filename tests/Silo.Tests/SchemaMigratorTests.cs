@@ -8,7 +8,12 @@ namespace SwarmCluster.Silo.Tests;
 
 public class SchemaMigratorTests
 {
-    private static readonly string[] QueryKeys = ["ClearStorageKey", "DeleteStorageKey", "ReadFromStorageKey", "WriteToStorageKey"];
+    /// <summary>The grain storage provider's four queries and the reminder provider's seven.</summary>
+    public static readonly string[] QueryKeys =
+    [
+        "ClearStorageKey", "DeleteReminderRowKey", "DeleteReminderRowsKey", "DeleteStorageKey", "ReadFromStorageKey", "ReadRangeRows1Key",
+        "ReadRangeRows2Key", "ReadReminderRowKey", "ReadReminderRowsKey", "UpsertReminderRowKey", "WriteToStorageKey",
+    ];
 
     [Fact]
     public void Migrations_are_embedded_for_both_providers()

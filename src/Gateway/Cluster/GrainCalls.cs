@@ -37,8 +37,12 @@ public sealed class GrainCalls(IGrainFactory factory, GatewayOptions options, IL
     /// <summary>An idempotent call: retried on rejection or timeout.</summary>
     public Task<T> Read<T>(Func<Task<T>> call, CancellationToken cancellationToken) => Run(call, options.ReadRetries, cancellationToken);
 
-    /// <summary>A call with effects: never retried (a timed-out write may still have happened).</summary>
-    public Task<T> Write<T>(Func<Task<T>> call, CancellationToken cancellationToken) => Run(call, 0, cancellationToken);
+    /// <summary>
+    /// A call with effects: retried only when it carries the client's requestId (a repeat then returns the first
+    /// call's result); otherwise never, since a timed-out write may still have happened.
+    /// </summary>
+    public Task<T> Write<T>(Func<Task<T>> call, CancellationToken cancellationToken, string? requestId = null) =>
+        Run(call, requestId is null ? 0 : options.ReadRetries, cancellationToken);
 
     public Task Write(Func<Task> call, CancellationToken cancellationToken) =>
         Run(async () => { await call(); return true; }, 0, cancellationToken);
@@ -51,6 +55,18 @@ public sealed class GrainCalls(IGrainFactory factory, GatewayOptions options, IL
         return await Read(() => Registry.GetDefaultSwarm(), cancellationToken)
             ?? throw new DomainException(ErrorKind.NotFound, "no swarm: call swarm_init first");
     }
+
+    /// <summary>The swarm a task belongs to: named in its id, or (ids from before that) asked of the task.</summary>
+    public async Task<string> SwarmOfTask(string taskId, CancellationToken cancellationToken) =>
+        GrainKeys.SwarmOf(Ids.Task(taskId)) is { } swarm
+            ? swarm
+            : (await Read(() => Task(taskId).GetSnapshot(), cancellationToken)) is { Exists: true } snapshot
+                ? snapshot.SwarmId
+                : throw DomainException.NotFound("task", taskId, "taskId");
+
+    /// <summary>The swarm an agent belongs to: named in its id, or (ids from before that) asked of the agent.</summary>
+    public async Task<string> SwarmOfAgent(string agentId, CancellationToken cancellationToken) =>
+        GrainKeys.SwarmOf(Ids.Agent(agentId)) ?? (await Read(() => Agent(agentId).GetProfile(), cancellationToken)).SwarmId;
 
     private async Task<T> Run<T>(Func<Task<T>> call, int retries, CancellationToken cancellationToken)
     {

@@ -4,7 +4,7 @@ using ModelContextProtocol.Server;
 using SwarmCluster.Contracts.Agents;
 using SwarmCluster.Contracts.Errors;
 using SwarmCluster.Gateway.Cluster;
-using SwarmCluster.Grains;
+using SwarmCluster.Contracts;
 
 namespace SwarmCluster.Gateway.Tools;
 
@@ -17,19 +17,23 @@ public sealed class AgentTools(GrainCalls grains, ProcessFigures process)
         "routes tasks to; the work itself is done by the client, which reports it with task_progress/task_complete.")]
     public async Task<AgentInfo> AgentSpawn(
         [Description("Agent type"), AllowedValues("researcher", "coder", "analyst", "optimizer", "coordinator", "tester", "reviewer", "documenter")] string type,
-        [Description("Custom agent name"), StringLength(SwarmGrain.MaxNameLength)] string? name = null,
-        [Description("Agent capabilities (matched against tasks' required capabilities)"), MaxLength(SwarmGrain.MaxCapabilities)] string[]? capabilities = null,
+        [Description("Custom agent name"), StringLength(SwarmLimits.MaxNameLength)] string? name = null,
+        [Description("Agent capabilities (matched against tasks' required capabilities)"), MaxLength(SwarmLimits.MaxCapabilities)] string[]? capabilities = null,
         [Description("Cognitive pattern (default: the type's usual pattern); returned as `pattern`"), AllowedValues("convergent", "divergent", "lateral", "systems", "critical", "adaptive", null)] string? cognitivePattern = null,
         [Description("Swarm to spawn in (default: the newest swarm)")] string? swarmId = null,
+        [Description("Idempotency key: a repeat with the same requestId returns the first call's agent and changes nothing"), StringLength(TaskLimits.MaxRequestIdLength, MinimumLength = 1)] string? requestId = null,
         CancellationToken cancellationToken = default)
     {
         var spec = new AgentSpec(
             Values.Enum<AgentType>(type, "type"),
             name is null ? null : Values.NonBlank(name, "name"),
-            Values.Labels(capabilities, "capabilities", SwarmGrain.MaxCapabilityLength),
-            cognitivePattern is null ? null : Values.Enum<CognitivePattern>(cognitivePattern, "cognitivePattern"));
+            Values.Labels(capabilities, "capabilities", SwarmLimits.MaxCapabilityLength),
+            cognitivePattern is null ? null : Values.Enum<CognitivePattern>(cognitivePattern, "cognitivePattern"))
+        {
+            RequestId = requestId,
+        };
         var id = await grains.ResolveSwarm(swarmId, cancellationToken);
-        return await grains.Write(() => grains.Swarm(id).SpawnAgent(spec), cancellationToken);
+        return await grains.Write(() => grains.Swarm(id).SpawnAgent(spec), cancellationToken, requestId);
     }
 
     [McpServerTool(Name = "agent_list", ReadOnly = true, Idempotent = true), Description(
@@ -66,14 +70,12 @@ public sealed class AgentTools(GrainCalls grains, ProcessFigures process)
         string swarm;
         if (agentId is not null)
         {
-            var agent = grains.Agent(Ids.Agent(agentId));
-            var info = await grains.Read(() => agent.GetInfo(), cancellationToken);
-            if (swarmId is not null && swarmId != info.SwarmId)
-                throw DomainException.Invalid("swarmId", $"agent '{info.Id}' belongs to swarm '{info.SwarmId}', not '{swarmId}'");
-            agents = [info];
-            swarm = info.SwarmId;
+            swarm = await grains.SwarmOfAgent(agentId, cancellationToken);
+            if (swarmId is not null && swarmId != swarm)
+                throw DomainException.Invalid("swarmId", $"agent '{agentId}' belongs to swarm '{swarm}', not '{swarmId}'");
+            agents = [await grains.Read(() => grains.Swarm(swarm).GetAgent(agentId), cancellationToken)];
             if (metric is "all" or "performance" or "tasks")
-                history = await grains.Read(() => agent.GetHistory(), cancellationToken);
+                history = await grains.Read(() => grains.Swarm(swarm).GetAgentHistory(agentId, 20), cancellationToken);
         }
         else
         {
@@ -93,7 +95,7 @@ public sealed class AgentTools(GrainCalls grains, ProcessFigures process)
 
         return new AgentMetricsResult(
             swarm, metric, agentId is null ? "swarm" : "agent", rows.Count, rows,
-            history?.TakeLast(20).Reverse().ToList(),
+            history,
             wantResources ? ResourceNote : null,
             wantResources ? process.Snapshot() : null);
     }

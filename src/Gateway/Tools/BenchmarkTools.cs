@@ -103,8 +103,8 @@ public sealed class BenchmarkTools(GrainCalls grains, ClusterDescription cluster
                     var tasks = new List<string>();
                     results.Add(await Time("task_orchestrate", "ISwarmGrain.Orchestrate: task created, routed and assigned", iterations, async i =>
                         tasks.Add((await grains.Write(() => grains.Swarm(swarm).Orchestrate(new TaskSpec($"benchmark task {i}", MaxAgents: 1)), cancellationToken)).Id)));
-                    results.Add(await Time("task_complete", "ITaskGrain.Complete: result recorded, agents freed, outcome learned", iterations, i =>
-                        grains.Write(() => grains.Task(tasks[i]).Complete(new TaskCompletion(null, true, "benchmark", 1.0)), cancellationToken)));
+                    results.Add(await Time("task_complete", "ISwarmGrain.CompleteTask: result recorded, agents freed, outcome learned", iterations, i =>
+                        grains.Write(() => grains.Swarm(swarm).CompleteTask(tasks[i], new TaskCompletion(null, true, "benchmark", 1.0)), cancellationToken)));
                 }
             }
         }

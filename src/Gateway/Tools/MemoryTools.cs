@@ -127,11 +127,7 @@ public sealed class MemoryTools(GrainCalls grains, ProcessFigures process)
         var swarms = await Task.WhenAll(swarmIds.Select(async s =>
         {
             var agents = await grains.Read(() => grains.Swarm(s).ListAgents(null), cancellationToken);
-            var rows = await Task.WhenAll(agents.Select(async a =>
-            {
-                var history = await grains.Read(() => grains.Agent(a.Id).GetHistory(), cancellationToken);
-                return new AgentMemoryRow(a.Id, a.Name, a.Type, a.Status, history.Count, a.Metrics.TasksAssigned);
-            }));
+            var rows = agents.Select(a => new AgentMemoryRow(a.Id, a.Name, a.Type, a.Status, a.Metrics.TasksCompleted + a.Metrics.TasksFailed, a.Metrics.TasksAssigned)).ToArray();
             return new SwarmMemoryRow(s, rows.Length, rows.Sum(r => r.HistoryEntries), rows.OrderBy(r => r.AgentId, StringComparer.Ordinal).ToList());
         }));
         return new MemoryByAgent("by-agent", AgentTools.ResourceNote, process.Snapshot(), swarms);

@@ -5,7 +5,7 @@ using SwarmCluster.Contracts.Agents;
 using SwarmCluster.Contracts.Errors;
 using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Gateway.Cluster;
-using SwarmCluster.Grains;
+using SwarmCluster.Contracts;
 
 namespace SwarmCluster.Gateway.Tools;
 
@@ -14,7 +14,7 @@ namespace SwarmCluster.Gateway.Tools;
 public sealed class NeuralTools(GrainCalls grains)
 {
     public const int MaxSamples = 1000;
-    public const int MaxBatch = SwarmGrain.MaxBatch;
+    public const int MaxBatch = SwarmLimits.MaxBatch;
 
     [McpServerTool(Name = "neural_status", ReadOnly = true, Idempotent = true), Description(
         "Status of the swarm's routing network: layers, connections, activations, training algorithm, epochs " +
@@ -135,7 +135,8 @@ public sealed class NeuralTools(GrainCalls grains)
     {
         if (agentId is null)
             return (await grains.ResolveSwarm(swarmId, cancellationToken), null);
-        var agent = await grains.Read(() => grains.Agent(Ids.Agent(agentId)).GetInfo(), cancellationToken);
+        var swarm = await grains.SwarmOfAgent(agentId, cancellationToken);
+        var agent = await grains.Read(() => grains.Swarm(swarm).GetAgent(agentId), cancellationToken);
         if (swarmId is not null && swarmId != agent.SwarmId)
             throw DomainException.Invalid("swarmId", $"agent '{agent.Id}' belongs to swarm '{agent.SwarmId}', not '{swarmId}'");
         return (agent.SwarmId, agent);

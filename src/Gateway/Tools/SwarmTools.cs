@@ -22,16 +22,21 @@ public sealed class SwarmTools(GrainCalls grains)
 
     [McpServerTool(Name = "swarm_init", Destructive = false), Description(
         "Initialize a new swarm with the given topology. Creates the swarm and its FANN routing network " +
-        "[128, 64, 32, maxAgents]; tools called without swarmId then act on this (the newest) swarm.")]
+        "[128, 64, 32, maxAgents]; tools called without swarmId then act on this (the newest) swarm. Give requestId " +
+        "to make a retried call safe: a repeat returns the swarm the first call created.")]
     public async Task<SwarmInfo> SwarmInit(
         [Description("Swarm topology type"), AllowedValues("mesh", "hierarchical", "ring", "star")] string topology,
-        [Description("Maximum number of agents (enforced by agent_spawn)"), Range(1, 100)] int maxAgents = 5,
+        [Description("Maximum number of agents (enforced by agent_spawn)"), Range(1, SwarmLimits.MaxAgents)] int maxAgents = SwarmLimits.DefaultMaxAgents,
         [Description("Distribution strategy"), AllowedValues("balanced", "specialized", "adaptive")] string strategy = "balanced",
+        [Description("Idempotency key: a repeat with the same requestId returns the first call's swarm and changes nothing"), StringLength(TaskLimits.MaxRequestIdLength, MinimumLength = 1)] string? requestId = null,
         CancellationToken cancellationToken = default)
     {
-        var config = new SwarmConfig(Values.Enum<SwarmTopology>(topology, "topology"), Values.Enum<DistributionStrategy>(strategy, "strategy"), maxAgents);
-        var swarmId = GrainKeys.NewSwarmId();
-        return await grains.Write(() => grains.Swarm(swarmId).Initialize(config), cancellationToken);
+        var config = new SwarmConfig(Values.Enum<SwarmTopology>(topology, "topology"), Values.Enum<DistributionStrategy>(strategy, "strategy"), maxAgents)
+        {
+            RequestId = requestId,
+        };
+        var swarmId = requestId is null ? GrainKeys.NewSwarmId() : GrainKeys.SwarmIdForRequest("swarm_init", requestId);
+        return await grains.Write(() => grains.Swarm(swarmId).Initialize(config), cancellationToken, requestId);
     }
 
     [McpServerTool(Name = "swarm_status", ReadOnly = true, Idempotent = true), Description(
@@ -95,7 +100,7 @@ public sealed class SwarmTools(GrainCalls grains)
                 CounterDelta.Between(first.Counters, last.Counters),
                 window > 0 ? CounterRates.Of(CounterDelta.Between(first.Counters, last.Counters), window) : null,
                 samples.Max(s => s.Agents.Busy),
-                samples.Max(s => s.Tasks.Pending + s.Tasks.Assigned + s.Tasks.InProgress)));
+                samples.Max(s => s.Tasks.Pending + s.Tasks.Blocked + s.Tasks.Assigned + s.Tasks.InProgress)));
     }
 
     [McpServerTool(Name = "swarm_destroy", Destructive = true), Description(
@@ -110,18 +115,36 @@ public sealed class SwarmTools(GrainCalls grains)
 
     [McpServerTool(Name = "swarm_create_with_queen", Destructive = false), Description(
         "Create a swarm planned by its Queen: she reads the objective (deterministic rules, listed in the plan's " +
-        "rationale), picks topology, strategy and agents, then creates the swarm, spawns the agents and registers " +
-        "the planned tasks. Use swarm_plan to see the plan without creating anything.")]
+        "rationale), breaks it into sub-tasks with dependencies (research/design → implement → test → review → " +
+        "document, and any order it states), picks topology, strategy and agents, then creates the swarm, spawns " +
+        "the agents and queues the tasks for workers to claim (task_claim). She then supervises the hive: expired " +
+        "leases go back to the queue, a failure is retried once on another agent, and work no agent can take gets " +
+        "an agent (within maxAgents); queen_status shows all of it. Use swarm_plan to see the plan without creating " +
+        "anything. Give requestId to make a retried call safe.")]
     public async Task<HiveResult> SwarmCreateWithQueen(
         [Description("What the swarm should achieve"), StringLength(ObjectiveMaxLength, MinimumLength = 1)] string objective,
-        [Description("Upper bound for the number of agents (default: the Queen decides)"), Range(1, 100)] int? maxAgents = null,
+        [Description("Upper bound for the number of agents (default: the Queen decides)"), Range(1, SwarmLimits.MaxAgents)] int? maxAgents = null,
         [Description("Force a topology (default: the Queen decides)"), AllowedValues("mesh", "hierarchical", "ring", "star", null)] string? topology = null,
+        [Description("Idempotency key: a repeat with the same requestId returns the first call's hive and changes nothing"), StringLength(TaskLimits.MaxRequestIdLength, MinimumLength = 1)] string? requestId = null,
         CancellationToken cancellationToken = default)
     {
         var text = Values.NonBlank(objective, "objective");
         SwarmTopology? forced = topology is null ? null : Values.Enum<SwarmTopology>(topology, "topology");
-        var swarmId = GrainKeys.NewSwarmId();
-        return await grains.Write(() => grains.Queen(swarmId).CreateHive(text, maxAgents, forced), cancellationToken);
+        var swarmId = requestId is null ? GrainKeys.NewSwarmId() : GrainKeys.SwarmIdForRequest("swarm_create_with_queen", requestId);
+        return await grains.Write(() => grains.Queen(swarmId).CreateHive(text, maxAgents, forced), cancellationToken, requestId);
+    }
+
+    [McpServerTool(Name = "queen_status", ReadOnly = true, Idempotent = true), Description(
+        "What the Queen sees in her hive: her plan (null for swarms made by swarm_init), each task's state and " +
+        "dependencies, the critical path (the longest chain of unfinished tasks), stalled tasks with the reason, and " +
+        "every supervision action (lease expiries, requeues, retries on another agent, agents spawned) with time " +
+        "and reason.")]
+    public async Task<QueenStatus> QueenStatus(
+        [Description("The hive's swarm (default: the newest swarm)")] string? swarmId = null,
+        CancellationToken cancellationToken = default)
+    {
+        var id = await grains.ResolveSwarm(swarmId, cancellationToken);
+        return await grains.Read(() => grains.Queen(id).GetStatus(), cancellationToken);
     }
 
     [McpServerTool(Name = "swarm_plan", ReadOnly = true, Idempotent = true), Description(
@@ -129,7 +152,7 @@ public sealed class SwarmTools(GrainCalls grains)
         "rules that fired) without creating anything.")]
     public async Task<SwarmPlan> SwarmPlan(
         [Description("What the swarm should achieve"), StringLength(ObjectiveMaxLength, MinimumLength = 1)] string objective,
-        [Description("Upper bound for the number of agents (default: the Queen decides)"), Range(1, 100)] int? maxAgents = null,
+        [Description("Upper bound for the number of agents (default: the Queen decides)"), Range(1, SwarmLimits.MaxAgents)] int? maxAgents = null,
         [Description("Force a topology (default: the Queen decides)"), AllowedValues("mesh", "hierarchical", "ring", "star", null)] string? topology = null,
         CancellationToken cancellationToken = default)
     {
@@ -139,15 +162,22 @@ public sealed class SwarmTools(GrainCalls grains)
         return await grains.Read(() => grains.Queen(PlannerKey).Analyze(text, maxAgents, forced), cancellationToken);
     }
 
-    private const int ObjectiveMaxLength = SwarmCluster.Grains.Queen.ObjectivePlanner.MaxObjectiveLength;
+    private const int ObjectiveMaxLength = SwarmLimits.MaxObjectiveLength;
     private const string PlannerKey = GrainKeys.SwarmPrefix + "planner";
 }
 
 public sealed record AgentCounts(int Total, int Idle, int Busy);
 
-public sealed record TaskCountsView(int Pending, int Assigned, int InProgress, int Completed, int Failed, int Cancelled, int Total)
+public sealed record TaskCountsView(int Pending, int Blocked, int Assigned, int InProgress, int Completed, int Failed, int Cancelled, int Total)
 {
-    public static TaskCountsView From(TaskCounts c) => new(c.Pending, c.Assigned, c.InProgress, c.Completed, c.Failed, c.Cancelled, c.Total);
+    public static TaskCountsView From(TaskCounts c) => new(c.Pending, c.Blocked, c.Assigned, c.InProgress, c.Completed, c.Failed, c.Cancelled, c.Total);
+
+    /// <summary>Statuses that have tasks, in ruv-swarm's spelling ("in_progress").</summary>
+    public IReadOnlyDictionary<string, int> ByStatus() => new Dictionary<string, int>
+    {
+        ["pending"] = Pending, ["blocked"] = Blocked, ["assigned"] = Assigned, ["in_progress"] = InProgress,
+        ["completed"] = Completed, ["failed"] = Failed, ["cancelled"] = Cancelled,
+    }.Where(kv => kv.Value > 0).ToDictionary();
 }
 
 public sealed record SwarmStatusResult(

@@ -1,8 +1,21 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace SwarmCluster.Contracts;
 
 /// <summary>
 /// Grain ids. Every id has a non-hex prefix because the ADO.NET storage treats keys that parse as hex as
 /// integers ("C1" and "c1" would share a row).
+/// <para>
+/// Agents and tasks carry their swarm: "agent-&lt;swarm key&gt;-&lt;suffix&gt;", "task-&lt;swarm key&gt;-&lt;suffix&gt;",
+/// where the swarm key is the swarm id without "swarm-" and the suffix has no '-'. A call naming only a task
+/// or agent therefore reaches its swarm without a lookup. Ids made before this scheme ("task-&lt;16 hex&gt;")
+/// carry no swarm; <see cref="SwarmOf"/> returns null for them.
+/// </para>
+/// <para>
+/// Ids derived from a client's requestId are a hash of (scope, requestId): a retried call finds what the first
+/// one created instead of creating it again.
+/// </para>
 /// </summary>
 public static class GrainKeys
 {
@@ -11,17 +24,54 @@ public static class GrainKeys
     public const string TaskPrefix = "task-";
     public const string MemoryPrefix = "ns-";
     public const long Registry = 0;
+    public const int MaxIdLength = 64;
 
     public static string NewSwarmId() => SwarmPrefix + Guid.NewGuid().ToString("n")[..16];
-    public static string NewAgentId() => AgentPrefix + Guid.NewGuid().ToString("n")[..16];
-    public static string NewTaskId() => TaskPrefix + Guid.NewGuid().ToString("n")[..16];
+
+    /// <summary>The swarm a requestId creates: the same request always names the same swarm.</summary>
+    public static string SwarmIdForRequest(string scope, string requestId) => SwarmPrefix + "r" + Hash(scope + "\n" + requestId, 15);
+
+    public static string NewAgentId(string swarmId) => AgentPrefix + SwarmKey(swarmId) + "-" + Guid.NewGuid().ToString("n")[..10];
+
+    public static string AgentIdForRequest(string swarmId, string requestId) => AgentPrefix + SwarmKey(swarmId) + "-r" + Hash(requestId, 12);
+
+    /// <summary>Task ids number the swarm's tasks in creation order.</summary>
+    public static string TaskId(string swarmId, long sequence) => TaskPrefix + SwarmKey(swarmId) + "-" + sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string TaskIdForRequest(string swarmId, string requestId) => TaskPrefix + SwarmKey(swarmId) + "-r" + Hash(requestId, 12);
+
     public static string Memory(string memoryNamespace) => MemoryPrefix + memoryNamespace;
 
     public static bool IsSwarmId(string? id) => IsId(id, SwarmPrefix);
     public static bool IsAgentId(string? id) => IsId(id, AgentPrefix);
     public static bool IsTaskId(string? id) => IsId(id, TaskPrefix);
 
+    /// <summary>The swarm an agent or task id names, or null for ids without one (made before the scheme).</summary>
+    public static string? SwarmOf(string? id)
+    {
+        var prefix = IsTaskId(id) ? TaskPrefix : IsAgentId(id) ? AgentPrefix : null;
+        if (prefix is null)
+        {
+            return null;
+        }
+
+        var last = id!.LastIndexOf('-');
+        if (last <= prefix.Length || last == id.Length - 1)
+        {
+            return null;
+        }
+
+        var swarm = SwarmPrefix + id[prefix.Length..last];
+        return IsSwarmId(swarm) ? swarm : null;
+    }
+
+    private static string SwarmKey(string swarmId) =>
+        IsSwarmId(swarmId) ? swarmId[SwarmPrefix.Length..] : throw new ArgumentException($"'{swarmId}' is not a swarm id", nameof(swarmId));
+
+    private static string Hash(string text, int hexChars) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..hexChars];
+
     private static bool IsId(string? id, string prefix) =>
-        id is not null && id.Length > prefix.Length && id.Length <= 64 && id.StartsWith(prefix, StringComparison.Ordinal)
+        id is not null && id.Length > prefix.Length && id.Length <= MaxIdLength && id.StartsWith(prefix, StringComparison.Ordinal)
         && id.AsSpan(prefix.Length).IndexOfAnyExcept("abcdefghijklmnopqrstuvwxyz0123456789-_") < 0;
 }

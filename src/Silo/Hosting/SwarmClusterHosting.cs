@@ -66,11 +66,7 @@ public static class SwarmClusterHosting
                 m.NumMissedProbesLimit = options.Membership.NumMissedProbesLimit;
             });
 
-            silo.AddAdoNetGrainStorage(SwarmStorage.ProviderName, o =>
-            {
-                o.Invariant = GetAdoNetInvariant(options.Storage);
-                o.ConnectionString = storageConnectionString;
-            });
+            silo.AddSwarmStorage(options.Storage, storageConnectionString);
 
             // Orleans:Metadata from configuration plus our role (UseSiloMetadata may be called only once).
             var metadata = builder.Configuration.GetSection("Orleans:Metadata").Get<Dictionary<string, string>>() ?? [];
@@ -85,6 +81,27 @@ public static class SwarmClusterHosting
         });
 
         return builder;
+    }
+
+    /// <summary>
+    /// The grain storage provider every grain uses and the reminder table (Queen supervision), both through ADO.NET on
+    /// the same database, whose schema <see cref="SchemaMigrator"/> owns.
+    /// </summary>
+    public static ISiloBuilder AddSwarmStorage(this ISiloBuilder silo, StorageProvider provider, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        var invariant = GetAdoNetInvariant(provider);
+        silo.AddAdoNetGrainStorage(SwarmStorage.ProviderName, o =>
+        {
+            o.Invariant = invariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = invariant;
+            o.ConnectionString = connectionString;
+        });
+        return silo;
     }
 
     /// <summary>

@@ -28,9 +28,11 @@ public class PersistenceTests
         await swarm.SpawnAgent(new AgentSpec(AgentType.Coder, "coder", ["database"]));
         await swarm.SpawnAgent(new AgentSpec(AgentType.Tester, "tester", Pattern: CognitivePattern.Lateral));
         var done = await swarm.Orchestrate(new TaskSpec("index the database tables"));
-        await client.GetGrain<ITaskGrain>(done.Id).Complete(new TaskCompletion(done.AssignedAgents[0], true, "indexed", 0.8));
+        await swarm.CompleteTask(done.Id, new TaskCompletion(done.AssignedAgents[0], true, "indexed", 0.8));
         var open = await swarm.Orchestrate(new TaskSpec("write regression tests", TaskPriority.High));
-        await client.GetGrain<ITaskGrain>(open.Id).ReportProgress(open.AssignedAgents[0], 0.4, "half");
+        await swarm.ReportProgress(open.Id, open.AssignedAgents[0], 0.4, "half");
+        var blocked = await swarm.Orchestrate(new TaskSpec("release after the tests") { DependsOn = [open.Id] });
+        Assert.Equal(TaskState.Blocked, blocked.Status);
 
         var random = new Random(5);
         var samples = Enumerable.Range(0, 10).Select(_ => new TrainingSample(
@@ -46,11 +48,7 @@ public class PersistenceTests
         await memory.Store(new MemoryWrite("plain", "\"written behind\""));
 
         var agents = await swarm.ListAgents(null);
-        var tasks = new List<TaskInfo>();
-        foreach (var t in await swarm.ListTaskIds())
-        {
-            tasks.Add(await client.GetGrain<ITaskGrain>(t).GetInfo(true));
-        }
+        var tasks = (await swarm.ListTasks(null, true, 100)).Tasks.OrderBy(t => t.CreatedAt).ToList();
 
         return new World(id, await swarm.GetInfo(), agents, tasks, Probe(), output, await swarm.GetNeuralStatus(), ns);
     }
@@ -67,20 +65,24 @@ public class PersistenceTests
             agents.Select(a => (a.Id, a.Name, a.Type, a.Slot, a.Pattern, a.Status, a.CurrentTaskId, string.Join(",", a.Capabilities))));
         Assert.Equal(w.Agents.Select(a => a.Metrics), agents.Select(a => a.Metrics));
 
-        Assert.Equal(w.Tasks.Select(t => t.Id), await swarm.ListTaskIds());
+        var listing = await swarm.ListTasks(null, true, 100);
+        Assert.Equal(w.Tasks.Select(t => t.Id), listing.Tasks.OrderBy(t => t.CreatedAt).Select(t => t.Id));
         foreach (var before in w.Tasks)
         {
-            var after = await client.GetGrain<ITaskGrain>(before.Id).GetInfo(true);
-            Assert.Equal((before.Status, before.Progress, before.Description, before.Priority, before.StartedAt, before.FinishedAt),
-                (after.Status, after.Progress, after.Description, after.Priority, after.StartedAt, after.FinishedAt));
+            var after = await swarm.GetTask(before.Id, true);
+            Assert.Equal((before.Status, before.Progress, before.Description, before.Priority, before.StartedAt, before.FinishedAt, before.LeaseExpiresAt, before.Attempt),
+                (after.Status, after.Progress, after.Description, after.Priority, after.StartedAt, after.FinishedAt, after.LeaseExpiresAt, after.Attempt));
             Assert.Equal(before.AssignedAgents, after.AssignedAgents);
+            Assert.Equal(before.DependsOn, after.DependsOn);
+            Assert.Equal(before.BlockedBy, after.BlockedBy);
             Assert.Equal(before.Results, after.Results);
             Assert.Equal(before.ProgressHistory, after.ProgressHistory);
-            Assert.Equal(before.Routing!.Reason, after.Routing!.Reason);
+            Assert.Equal(before.Events, after.Events);
+            Assert.Equal(before.Routing?.Reason, after.Routing?.Reason);
         }
 
         var status = await swarm.GetStatus(false);
-        Assert.Equal((1, 1), (status.Tasks.Completed, status.Tasks.InProgress));
+        Assert.Equal((1, 1, 1), (status.Tasks.Completed, status.Tasks.InProgress, status.Tasks.Blocked));
         var neural = await swarm.GetNeuralStatus();
         Assert.Equal((w.Neural.EpochsTrained, w.Neural.LastMse, w.Neural.RecordedSamples, w.Neural.RoutingUsesNetwork, w.Neural.TrainingAlgorithm, w.Neural.SerializedBytes),
             (neural.EpochsTrained, neural.LastMse, neural.RecordedSamples, neural.RoutingUsesNetwork, neural.TrainingAlgorithm, neural.SerializedBytes));
@@ -114,7 +116,7 @@ public class PersistenceTests
                 client.GetGrain<IMemoryGrain>(GrainKeys.Memory(world.Namespace)),
                 client.GetGrain<IRegistryGrain>(GrainKeys.Registry),
             };
-            grains.AddRange(world.Agents.Select(a => client.GetGrain<IAgentGrain>(a.Id)));
+            grains.AddRange(world.Agents.Select(a => client.GetGrain<IAgentGrain>(a.Id)).Where(_ => true));
             grains.AddRange(world.Tasks.Select(t => client.GetGrain<ITaskGrain>(t.Id)));
             foreach (var grain in grains)
             {

@@ -36,13 +36,20 @@ public class QueenAndRegistryTests(ClusterFixture fixture)
         Assert.Equal(hive.Plan.Agents.Count, hive.Agents.Count);
         Assert.Equal(hive.Plan.Agents.Select(a => (a.Type, a.Name)), hive.Agents.Select(a => (a.Type, a.Name)));
         Assert.Equal(hive.Plan.Tasks.Count, hive.Tasks.Count);
-        // Each planned task went to an agent of its preferred type.
+        // Each planned task waits in the queue (or for its dependencies), pinned to its preferred type's capability.
         foreach (var (planned, task) in hive.Plan.Tasks.Zip(hive.Tasks))
         {
-            Assert.NotEmpty(task.AssignedAgents);
-            Assert.All(task.AssignedAgents, id => Assert.Equal(planned.PreferredAgentType, hive.Agents.Single(a => a.Id == id).Type));
-            Assert.Equal(TaskState.Assigned, task.Status);
+            Assert.Empty(task.AssignedAgents);
+            Assert.Equal(planned.Description, task.Description);
+            Assert.Equal(task.DependsOn.Count == 0 ? TaskState.Pending : TaskState.Blocked, task.Status);
+            var capable = hive.Agents.Where(a => task.RequiredCapabilities.All(a.Capabilities.Contains)).ToList();
+            Assert.Contains(capable, a => a.Type == planned.PreferredAgentType);
         }
+
+        var status = await queen.GetStatus();
+        Assert.NotNull(status.Plan);
+        Assert.Equal(hive.Tasks.Count, status.Graph.Tasks.Count);
+        Assert.True(SupervisionPolicy.Queen == status.Graph.Supervision);
 
         var swarm = await _client.GetGrain<ISwarmGrain>(id).GetInfo();
         Assert.Equal((hive.Plan.Topology, hive.Plan.Strategy, hive.Plan.MaxAgents, hive.Agents.Count), (swarm.Topology, swarm.Strategy, swarm.MaxAgents, swarm.AgentCount));
@@ -53,7 +60,8 @@ public class QueenAndRegistryTests(ClusterFixture fixture)
         Assert.Equal(hive.CreatedAt, again.CreatedAt);
         Assert.Equal(JsonSerializer.Serialize(hive.Plan), JsonSerializer.Serialize(again.Plan));
         Assert.Equal(hive.Tasks.Select(t => t.Id), again.Tasks.Select(t => t.Id));
-        await Expect.Domain(ErrorKind.Conflict, "swarmId", () => queen.CreateHive("anything else", null, null));
+        // A repeat of the creation answers with the hive it made.
+        Assert.Equal(hive.Tasks.Select(t => t.Id), (await queen.CreateHive("anything else", null, null)).Tasks.Select(t => t.Id));
 
         await _client.GetGrain<ISwarmGrain>(id).Destroy();
         await Expect.Domain(ErrorKind.NotFound, "swarmId", () => queen.GetHive());

@@ -68,7 +68,7 @@ public class RoutingLearnsTests(ClusterFixture fixture)
                 var agent = task.AssignedAgents.Single();
                 var isDatabase = DatabaseWork.Contains(task.Description);
                 var success = isDatabase == (agent == a.Id);
-                await client.GetGrain<ITaskGrain>(task.Id).Complete(new TaskCompletion(agent, success, success ? "done" : null, success ? 0.95 : null, success ? null : "could not do it"));
+                await swarm.CompleteTask(task.Id, new TaskCompletion(agent, success, success ? "done" : null, success ? 0.95 : null, success ? null : "could not do it"));
             }
         }
 
@@ -99,7 +99,7 @@ public class RoutingLearnsTests(ClusterFixture fixture)
 
             var task = await swarm.Orchestrate(new TaskSpec(text));
             Assert.Equal([expected], task.AssignedAgents);
-            await client.GetGrain<ITaskGrain>(task.Id).Cancel("test over");
+            await swarm.CancelTask(task.Id, "test over");
         }
     }
 }

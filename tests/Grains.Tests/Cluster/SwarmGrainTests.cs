@@ -123,7 +123,7 @@ public class SwarmGrainTests(ClusterFixture fixture)
         var tasks = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => swarm.Orchestrate(new TaskSpec($"implement feature {i}"))));
         Assert.Equal(100, tasks.Select(t => t.Id).Distinct().Count());
         Assert.All(tasks, t => Assert.Equal(TaskState.Assigned, t.Status));
-        Assert.Equal(100, (await swarm.ListTaskIds()).Count);
+        Assert.Equal(100, (await swarm.ListTasks(null, false, 500)).Tasks.Count);
 
         var status = await swarm.GetStatus(verbose: false);
         Assert.Equal(100, status.Tasks.Assigned);
@@ -194,7 +194,7 @@ public class SwarmGrainTests(ClusterFixture fixture)
         await Expect.Invalid("type", () => swarm.SpawnAgent(new AgentSpec((AgentType)99)));
         await Expect.Invalid("name", () => swarm.SpawnAgent(new AgentSpec(AgentType.Coder, new string('n', 101))));
         await Expect.Invalid("capabilities", () => swarm.SpawnAgent(new AgentSpec(AgentType.Coder, Capabilities: [""])));
-        await Expect.Invalid("pattern", () => swarm.SpawnAgent(new AgentSpec(AgentType.Coder, Pattern: (CognitivePattern)42)));
+        await Expect.Invalid("cognitivePattern", () => swarm.SpawnAgent(new AgentSpec(AgentType.Coder, Pattern: (CognitivePattern)42)));
         await swarm.SpawnAgent(new AgentSpec(AgentType.Coder));
         await Expect.Invalid("description", () => swarm.Orchestrate(new TaskSpec(" ")));
         await Expect.Invalid("maxAgents", () => swarm.Orchestrate(new TaskSpec("x y", MaxAgents: 4)));
@@ -247,9 +247,9 @@ public class SwarmGrainTests(ClusterFixture fixture)
 
         var open = await swarm.Orchestrate(new TaskSpec("open task one"));
         var started = await swarm.Orchestrate(new TaskSpec("open task two"));
-        await _client.GetGrain<ITaskGrain>(started.Id).ReportProgress(null, 0.5, "halfway");
+        await swarm.ReportProgress(started.Id, null, 0.5, "halfway");
         var done = await swarm.Orchestrate(new TaskSpec("finished task"));
-        await _client.GetGrain<ITaskGrain>(done.Id).Complete(new TaskCompletion(null, true, "ok"));
+        await swarm.CompleteTask(done.Id, new TaskCompletion(null, true, "ok"));
 
         var result = await swarm.Destroy();
         Assert.Equal(new SwarmDestroyResult(id, 3, 2), result);
@@ -258,12 +258,17 @@ public class SwarmGrainTests(ClusterFixture fixture)
         await Expect.Domain(ErrorKind.NotFound, "swarmId", () => swarm.ListAgents(null));
         foreach (var agent in agents)
         {
-            await Expect.Domain(ErrorKind.NotFound, "agentId", () => _client.GetGrain<IAgentGrain>(agent.Id).GetInfo());
+            await Expect.Domain(ErrorKind.NotFound, "agentId", () => _client.GetGrain<IAgentGrain>(agent.Id).GetProfile());
         }
 
-        Assert.Equal(TaskState.Cancelled, (await _client.GetGrain<ITaskGrain>(open.Id).GetInfo(false)).Status);
-        Assert.Equal(TaskState.Cancelled, (await _client.GetGrain<ITaskGrain>(started.Id).GetInfo(false)).Status);
-        Assert.Equal(TaskState.Completed, (await _client.GetGrain<ITaskGrain>(done.Id).GetInfo(false)).Status);
+        // Every task's stored state is deleted with the swarm.
+        foreach (var task in new[] { open, started, done })
+        {
+            Assert.False((await _client.GetGrain<ITaskGrain>(task.Id).GetSnapshot()).Exists);
+        }
+
+        var rows = await TestClusters.ReadRowsAsync(fixture.DatabasePath);
+        Assert.DoesNotContain(rows, r => r.Key == id && r.Json is not null);
         Assert.DoesNotContain(id, await _client.GetGrain<IRegistryGrain>(GrainKeys.Registry).ListSwarms());
     }
 
@@ -276,7 +281,8 @@ public class SwarmGrainTests(ClusterFixture fixture)
         await swarm.GetInfo();
         await swarm.GetStatus(true);
         await swarm.ListAgents(null);
-        await swarm.ListTaskIds();
+        await swarm.ListTasks(null, true, 10);
+        await swarm.GetGraph();
         await swarm.GetNeuralStatus();
         var after = (await TestClusters.ReadRowsAsync(fixture.DatabasePath)).Where(r => r.Key == id).ToDictionary(r => r.GrainType, r => r.Version);
         // The network row appears once trained (untrained networks are rebuilt from the seed); outcomes once a task finishes.

@@ -26,55 +26,56 @@ public class TaskAndAgentTests(ClusterFixture fixture)
         var created = await swarm.Orchestrate(new TaskSpec("implement the parser", TaskPriority.High));
         Assert.Equal(TaskState.Assigned, created.Status);
         Assert.Equal([agent.Id], created.AssignedAgents);
+        Assert.Equal(1, created.Attempt);
+        Assert.NotNull(created.LeaseExpiresAt);
         Assert.Null(created.StartedAt);
-        var agentGrain = _client.GetGrain<IAgentGrain>(agent.Id);
-        var busy = await agentGrain.GetInfo();
+        var busy = await swarm.GetAgent(agent.Id);
         Assert.Equal(AgentStatus.Busy, busy.Status);
         Assert.Equal(created.Id, busy.CurrentTaskId);
+        Assert.Equal(swarm.GetPrimaryKeyString(), GrainKeys.SwarmOf(created.Id));
 
-        var task = _client.GetGrain<ITaskGrain>(created.Id);
-        var p1 = await task.ReportProgress(agent.Id, 0.3, "lexer done");
+        var p1 = await swarm.ReportProgress(created.Id, agent.Id, 0.3, "lexer done");
         Assert.Equal(TaskState.InProgress, p1.Status);
-        Assert.NotNull(p1.StartedAt);
         Assert.Equal(1, (await swarm.GetStatus(false)).Tasks.InProgress);
 
-        await Expect.Invalid("progress", () => task.ReportProgress(agent.Id, 0.2, "backwards"));
-        await Expect.Invalid("progress", () => task.ReportProgress(agent.Id, 1.5, null));
-        await Expect.Invalid("progress", () => task.ReportProgress(agent.Id, double.NaN, null));
-        await Expect.Invalid("agentId", () => task.ReportProgress(GrainKeys.NewAgentId(), 0.5, null));
-        await task.ReportProgress(null, 0.6, "parser done");
+        await Expect.Invalid("progress", () => swarm.ReportProgress(created.Id, agent.Id, 0.2, "backwards"));
+        await Expect.Invalid("progress", () => swarm.ReportProgress(created.Id, agent.Id, 1.5, null));
+        await Expect.Invalid("progress", () => swarm.ReportProgress(created.Id, agent.Id, double.NaN, null));
+        await Expect.Domain(ErrorKind.NotFound, "agentId", () => swarm.ReportProgress(created.Id, GrainKeys.NewAgentId(swarm.GetPrimaryKeyString()), 0.5, null));
+        await swarm.ReportProgress(created.Id, null, 0.6, "parser done");
 
-        await Expect.Invalid("quality", () => task.Complete(new TaskCompletion(agent.Id, true, "out", 1.2)));
-        var done = await task.Complete(new TaskCompletion(agent.Id, true, "parser merged", 0.9));
+        await Expect.Invalid("quality", () => swarm.CompleteTask(created.Id, new TaskCompletion(agent.Id, true, "out", 1.2)));
+        var done = await swarm.CompleteTask(created.Id, new TaskCompletion(agent.Id, true, "parser merged", 0.9));
         Assert.Equal(TaskState.Completed, done.Status);
-        Assert.Equal(1.0, done.Progress);
+        Assert.Empty(done.AssignedAgents);
         Assert.NotNull(done.FinishedAt);
-        Assert.True(done.DurationMs >= 0);
-        var result = Assert.Single(done.Results);
-        Assert.Equal((agent.Id, true, "parser merged", (double?)0.9), (result.AgentId, result.Success, result.Output, result.Quality));
 
-        var detailed = await task.GetInfo(detailed: true);
+        var detailed = await swarm.GetTask(created.Id, detailed: true);
+        Assert.Equal(1.0, detailed.Progress);
+        Assert.True(detailed.DurationMs >= 0);
+        var result = Assert.Single(detailed.Results);
+        Assert.Equal((agent.Id, true, "parser merged", (double?)0.9), (result.AgentId, result.Success, result.Output, result.Quality));
         Assert.Equal([0.3, 0.6], detailed.ProgressHistory.Select(p => p.Progress));
         Assert.Equal("lexer done", detailed.ProgressHistory[0].Message);
-        Assert.Empty((await task.GetInfo(detailed: false)).ProgressHistory);
-        Assert.Single(await task.GetResults());
+        Assert.Equal([TaskEventKind.Created, TaskEventKind.Assigned, TaskEventKind.Started, TaskEventKind.Completed], detailed.Events.Select(e => e.Kind));
+        Assert.Empty((await swarm.GetTask(created.Id, detailed: false)).ProgressHistory);
 
-        await Expect.Domain(ErrorKind.Conflict, "taskId", () => task.Complete(new TaskCompletion(agent.Id, false, null)));
-        await Expect.Domain(ErrorKind.Conflict, "taskId", () => task.Cancel("too late"));
-        await Expect.Domain(ErrorKind.Conflict, "taskId", () => task.ReportProgress(null, 1, null));
+        await Expect.Domain(ErrorKind.Conflict, "taskId", () => swarm.CompleteTask(created.Id, new TaskCompletion(agent.Id, false, null)));
+        await Expect.Domain(ErrorKind.Conflict, "taskId", () => swarm.CancelTask(created.Id, "too late"));
+        await Expect.Domain(ErrorKind.Conflict, "taskId", () => swarm.ReportProgress(created.Id, null, 1, null));
 
         // The agent is free again and its metrics come from what was recorded.
-        var after = await agentGrain.GetInfo();
+        var after = await swarm.GetAgent(agent.Id);
         Assert.Equal(AgentStatus.Idle, after.Status);
         Assert.Null(after.CurrentTaskId);
         Assert.Equal(1, after.Metrics.TasksAssigned);
         Assert.Equal(1, after.Metrics.TasksCompleted);
         Assert.Equal(1.0, after.Metrics.SuccessRate);
         Assert.Equal(0.9, after.Metrics.AverageQuality);
-        Assert.Equal(done.DurationMs!.Value, after.Metrics.MedianDurationMs!.Value, 3);
-        Assert.Equal(done.DurationMs!.Value, after.Metrics.TotalBusyMs, 3);
+        Assert.NotNull(after.Metrics.MedianDurationMs);
+        Assert.Equal(after.Metrics.MedianDurationMs!.Value, after.Metrics.TotalBusyMs, 3);
         Assert.NotNull(after.Metrics.LastActivity);
-        Assert.Equal(created.Id, Assert.Single(await agentGrain.GetHistory()).TaskId);
+        Assert.Equal(created.Id, Assert.Single(await swarm.GetAgentHistory(agent.Id, 10)).TaskId);
 
         var status = await swarm.GetStatus(false);
         Assert.Equal((1, 0, 1), (status.Tasks.Completed, status.Tasks.InProgress, status.Counters.TasksCompleted));
@@ -85,19 +86,21 @@ public class TaskAndAgentTests(ClusterFixture fixture)
     public async Task Failure_and_cancellation_free_the_agent()
     {
         var (swarm, agent) = await SwarmWithAgentAsync();
-        var agentGrain = _client.GetGrain<IAgentGrain>(agent.Id);
         var first = await swarm.Orchestrate(new TaskSpec("migrate the schema"));
-        var failed = await _client.GetGrain<ITaskGrain>(first.Id).Complete(new TaskCompletion(agent.Id, false, null, Error: "constraint violation"));
+        var failed = await swarm.CompleteTask(first.Id, new TaskCompletion(agent.Id, false, null, Error: "constraint violation"));
         Assert.Equal(TaskState.Failed, failed.Status);
-        Assert.Equal("constraint violation", failed.Results[0].Error);
-        Assert.Null(failed.Results[0].Quality);
+        Assert.Equal("constraint violation", failed.StatusReason);
+        var recorded = (await swarm.GetTask(first.Id, true)).Results[0];
+        Assert.Equal("constraint violation", recorded.Error);
+        Assert.Null(recorded.Quality);
 
         var second = await swarm.Orchestrate(new TaskSpec("migrate again"));
-        var cancelled = await _client.GetGrain<ITaskGrain>(second.Id).Cancel("not needed");
-        Assert.Equal(TaskState.Cancelled, cancelled.Status);
-        Assert.Contains("not needed", cancelled.ProgressHistory[^1].Message);
+        var cancelled = await swarm.CancelTask(second.Id, "not needed");
+        Assert.Equal(TaskState.Cancelled, cancelled.Task.Status);
+        Assert.Empty(cancelled.AlsoCancelled);
+        Assert.Contains("not needed", (await swarm.GetTask(second.Id, true)).ProgressHistory[^1].Message);
 
-        var info = await agentGrain.GetInfo();
+        var info = await swarm.GetAgent(agent.Id);
         Assert.Equal(AgentStatus.Idle, info.Status);
         Assert.Equal((2, 0, 1, 0.0), (info.Metrics.TasksAssigned, info.Metrics.TasksCompleted, info.Metrics.TasksFailed, info.Metrics.SuccessRate));
         Assert.Null(info.Metrics.AverageQuality); // no quality was reported: none is invented
@@ -110,7 +113,7 @@ public class TaskAndAgentTests(ClusterFixture fixture)
     [Fact]
     public async Task New_agent_has_no_invented_metrics_and_a_default_pattern()
     {
-        var (_, agent) = await SwarmWithAgentAsync();
+        var (swarm, agent) = await SwarmWithAgentAsync();
         Assert.Equal(CognitivePattern.Convergent, agent.Pattern);
         Assert.Equal(["coding", "implementation"], agent.Capabilities);
         Assert.Equal("worker", agent.Name);
@@ -123,18 +126,22 @@ public class TaskAndAgentTests(ClusterFixture fixture)
         Assert.Null(m.LastActivity);
         Assert.Equal(0, m.TotalBusyMs);
 
-        var grain = _client.GetGrain<IAgentGrain>(agent.Id);
-        Assert.Equal(CognitivePattern.Lateral, (await grain.SetCognitivePattern(CognitivePattern.Lateral)).Pattern);
-        await Expect.Invalid("pattern", () => grain.SetCognitivePattern((CognitivePattern)77));
+        Assert.Equal(CognitivePattern.Lateral, (await swarm.SetAgentPattern(agent.Id, CognitivePattern.Lateral)).Pattern);
+        Assert.Equal(CognitivePattern.Lateral, (await _client.GetGrain<IAgentGrain>(agent.Id).GetProfile()).Pattern);
+        await Expect.Invalid("pattern", () => swarm.SetAgentPattern(agent.Id, (CognitivePattern)77));
     }
 
     [Fact]
     public async Task Unknown_task_and_agent_are_not_found()
     {
-        var task = _client.GetGrain<ITaskGrain>(GrainKeys.NewTaskId());
-        await Expect.Domain(ErrorKind.NotFound, "taskId", () => task.GetInfo(false));
-        await Expect.Domain(ErrorKind.NotFound, "taskId", () => task.Complete(new TaskCompletion(null, true, null)));
-        await Expect.Domain(ErrorKind.NotFound, "taskId", () => task.Cancel(null));
-        await Expect.Domain(ErrorKind.NotFound, "agentId", () => _client.GetGrain<IAgentGrain>(GrainKeys.NewAgentId()).GetInfo());
+        var (swarm, _) = await SwarmWithAgentAsync();
+        var id = swarm.GetPrimaryKeyString();
+        var taskId = GrainKeys.TaskId(id, 999);
+        await Expect.Domain(ErrorKind.NotFound, "taskId", () => swarm.GetTask(taskId, false));
+        await Expect.Domain(ErrorKind.NotFound, "taskId", () => swarm.CompleteTask(taskId, new TaskCompletion(null, true, null)));
+        await Expect.Domain(ErrorKind.NotFound, "taskId", () => swarm.CancelTask(taskId, null));
+        await Expect.Domain(ErrorKind.NotFound, "taskId", () => _client.GetGrain<ITaskGrain>(taskId).GetInfo(false));
+        await Expect.Domain(ErrorKind.NotFound, "agentId", () => swarm.GetAgent(GrainKeys.NewAgentId(id)));
+        await Expect.Domain(ErrorKind.NotFound, "agentId", () => _client.GetGrain<IAgentGrain>(GrainKeys.NewAgentId(id)).GetProfile());
     }
 }

@@ -34,11 +34,7 @@ public static class TestClusters
         });
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddAdoNetGrainStorage(StorageNames.Provider, o =>
-            {
-                o.Invariant = SwarmClusterHosting.GetAdoNetInvariant(StorageProvider.Sqlite);
-                o.ConnectionString = connectionString;
-            });
+            silo.AddSwarmStorage(StorageProvider.Sqlite, connectionString);
             silo.UseSiloMetadata(new Dictionary<string, string> { [SiloRoles.MetadataKey] = SiloRoles.Worker });
             silo.Services.AddPlacementFilter<WorkerPlacementFilterStrategy, WorkerPlacementFilterDirector>(ServiceLifetime.Transient);
         });

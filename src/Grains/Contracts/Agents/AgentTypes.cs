@@ -6,15 +6,19 @@ public enum CognitivePattern { Convergent, Divergent, Lateral, Systems, Critical
 
 public enum AgentStatus { Idle, Busy }
 
-[GenerateSerializer, Alias("agent.spec")]
+[GenerateSerializer, Immutable, Alias("agent.spec")]
 public sealed record AgentSpec(
     [property: Id(0)] AgentType Type,
     [property: Id(1)] string? Name = null,
     [property: Id(2)] IReadOnlyList<string>? Capabilities = null,
-    [property: Id(3)] CognitivePattern? Pattern = null);
+    [property: Id(3)] CognitivePattern? Pattern = null)
+{
+    /// <summary>The client's idempotency key: a repeat returns the agent the first call spawned.</summary>
+    [Id(4)] public string? RequestId { get; init; }
+}
 
-/// <summary>Computed from the agent's recorded task history; nothing here is estimated.</summary>
-[GenerateSerializer, Alias("agent.metrics")]
+/// <summary>Computed from the swarm's task records; nothing here is estimated.</summary>
+[GenerateSerializer, Immutable, Alias("agent.metrics")]
 public sealed record AgentMetrics(
     [property: Id(0)] int TasksAssigned,
     [property: Id(1)] int TasksCompleted,
@@ -24,9 +28,13 @@ public sealed record AgentMetrics(
     [property: Id(5)] double? MedianDurationMs,
     [property: Id(6)] double? AverageQuality,
     [property: Id(7)] double TotalBusyMs,
-    [property: Id(8)] DateTimeOffset? LastActivity);
+    [property: Id(8)] DateTimeOffset? LastActivity)
+{
+    /// <summary>Claims of this agent whose lease ran out before it reported.</summary>
+    [Id(9)] public int LeasesExpired { get; init; }
+}
 
-[GenerateSerializer, Alias("agent.info")]
+[GenerateSerializer, Immutable, Alias("agent.info")]
 public sealed record AgentInfo(
     [property: Id(0)] string Id,
     [property: Id(1)] string SwarmId,
@@ -39,7 +47,12 @@ public sealed record AgentInfo(
     /// <summary>Which output of the swarm network scores this agent.</summary>
     [property: Id(8)] int Slot,
     [property: Id(9)] DateTimeOffset CreatedAt,
-    [property: Id(10)] AgentMetrics Metrics);
+    [property: Id(10)] AgentMetrics Metrics)
+{
+    /// <summary>Every open task the agent holds (CurrentTaskId is the oldest of them).</summary>
+    [Id(11)] public IReadOnlyList<string> OpenTaskIds { get; init; } = [];
+    [Id(12)] public string? RequestId { get; init; }
+}
 
 /// <summary>One finished piece of work in an agent's history.</summary>
 [GenerateSerializer, Alias("agent.history-entry")]

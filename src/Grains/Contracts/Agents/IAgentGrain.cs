@@ -1,24 +1,32 @@
+using Orleans.Concurrency;
+
 namespace SwarmCluster.Contracts.Agents;
 
-/// <summary>One agent ("agent-…"): profile, current assignment and the history its metrics come from.</summary>
+/// <summary>Who an agent is; its status and metrics are the swarm's (computed from the task records).</summary>
+[GenerateSerializer, Immutable, Alias("agent.profile")]
+public sealed record AgentProfile(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string SwarmId,
+    [property: Id(2)] int Slot,
+    [property: Id(3)] AgentType Type,
+    [property: Id(4)] string Name,
+    [property: Id(5)] IReadOnlyList<string> Capabilities,
+    [property: Id(6)] CognitivePattern Pattern,
+    [property: Id(7)] DateTimeOffset CreatedAt);
+
+/// <summary>
+/// One agent ("agent-…"): its profile, kept by the agent itself. The swarm's roster is the source of truth for
+/// membership and slot; the agent calls no other grain.
+/// </summary>
 [Alias("swarm.IAgentGrain")]
 public interface IAgentGrain : IGrainWithStringKey
 {
-    [Alias("Initialize")] Task<AgentInfo> Initialize(string swarmId, int slot, AgentSpec spec);
+    /// <summary>Stores the profile; repeating the same profile is harmless (the swarm re-sends it after a crash).</summary>
+    [Alias("Initialize")] Task Initialize(AgentProfile profile);
 
-    [Alias("GetInfo")] Task<AgentInfo> GetInfo();
+    [Alias("GetProfile"), ReadOnly] Task<AgentProfile> GetProfile();
 
-    [Alias("Assign")] Task Assign(string taskId);
-
-    /// <summary>Records how a task went and makes the agent idle again.</summary>
-    [Alias("RecordOutcome")] Task RecordOutcome(AgentHistoryEntry entry);
-
-    /// <summary>The task was cancelled: frees the agent from it without a history entry.</summary>
-    [Alias("Release")] Task Release(string taskId);
-
-    [Alias("GetHistory")] Task<IReadOnlyList<AgentHistoryEntry>> GetHistory();
-
-    [Alias("SetCognitivePattern")] Task<AgentInfo> SetCognitivePattern(CognitivePattern pattern);
+    [Alias("SetCognitivePattern")] Task<AgentProfile> SetCognitivePattern(CognitivePattern pattern);
 
     /// <summary>Removes the agent's stored state (its swarm is being destroyed).</summary>
     [Alias("Retire")] Task Retire();

@@ -5,54 +5,79 @@ using SwarmCluster.Contracts.Tasks;
 namespace SwarmCluster.Contracts.Swarms;
 
 /// <summary>
-/// A swarm: its configuration, its agents' roster and the FANN network that routes its tasks.
-/// Keyed by a swarm id ("swarm-…"). The grain is the network's only owner.
+/// A swarm ("swarm-…"): its configuration, roster, task graph and queue, and the FANN network that routes its
+/// tasks (the grain is the network's only owner). Every change to its tasks goes through it, so claims are
+/// handed out one at a time and never twice.
 /// </summary>
 [Alias("swarm.ISwarmGrain")]
 public interface ISwarmGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the swarm and its [128, 64, 32, maxAgents] network. Conflict if it already exists.</summary>
+    /// <summary>Creates the swarm and its [128, 64, 32, maxAgents] network. Conflict if it exists, unless it is the same request.</summary>
     [Alias("Initialize")] Task<SwarmInfo> Initialize(SwarmConfig config);
 
     [Alias("GetInfo")] Task<SwarmInfo> GetInfo();
 
     [Alias("GetStatus")] Task<SwarmStatus> GetStatus(bool verbose);
 
-    /// <summary>Adds an agent; fails with CapacityExceeded once maxAgents agents exist.</summary>
+    /// <summary>Adds an agent; CapacityExceeded once maxAgents agents exist. A repeated requestId returns the first agent.</summary>
     [Alias("SpawnAgent")] Task<AgentInfo> SpawnAgent(AgentSpec spec);
 
     /// <summary>Agents of this swarm, optionally only those in one status.</summary>
     [Alias("ListAgents")] Task<IReadOnlyList<AgentInfo>> ListAgents(AgentStatus? status);
 
-    /// <summary>Creates a task, routes it to agents (capability match or the trained network) and assigns it.</summary>
+    [Alias("GetAgent")] Task<AgentInfo> GetAgent(string agentId);
+
+    /// <summary>The agent's most recent reported results (newest first), from the task records.</summary>
+    [Alias("GetAgentHistory")] Task<IReadOnlyList<AgentHistoryEntry>> GetAgentHistory(string agentId, int limit);
+
+    [Alias("SetAgentPattern")] Task<AgentInfo> SetAgentPattern(string agentId, CognitivePattern pattern);
+
+    /// <summary>Creates a task; when ready and spec.Assign, routes it and assigns it with a lease at once.</summary>
     [Alias("Orchestrate")] Task<TaskInfo> Orchestrate(TaskSpec spec);
+
+    /// <summary>Creates several tasks that may depend on each other by key; refuses cycles. Nothing is created on error.</summary>
+    [Alias("OrchestrateBatch")] Task<IReadOnlyList<TaskInfo>> OrchestrateBatch(IReadOnlyList<TaskSpec> specs);
 
     /// <summary>How a task would be routed now, without creating it.</summary>
     [Alias("Rank")] Task<RoutingDecision> Rank(TaskSpec spec);
 
-    [Alias("ListTaskIds")] Task<IReadOnlyList<string>> ListTaskIds();
+    /// <summary>Hands out the best ready task (or none) under a lease, atomically.</summary>
+    [Alias("Claim")] Task<ClaimResult> Claim(ClaimRequest request);
 
-    /// <summary>Called by a task when it completes or fails: frees its agents and records a training sample.</summary>
-    [Alias("RecordOutcome")] Task RecordOutcome(TaskOutcome outcome);
+    /// <summary>Progress from a holder; renews its lease by the task's lease length.</summary>
+    [Alias("ReportProgress")] Task<TaskInfo> ReportProgress(string taskId, string? agentId, double progress, string? message);
 
-    /// <summary>
-    /// Called by a task when it starts (InProgress) or is cancelled (Cancelled, which frees its agents without
-    /// a training sample), so the swarm's task counts and agent loads stay exact.
-    /// </summary>
-    [Alias("TaskStateChanged")] Task TaskStateChanged(string taskId, TaskState state);
+    /// <summary>Records a worker's result: frees its agents, unblocks or cancels dependents, learns from it.</summary>
+    [Alias("CompleteTask")] Task<TaskInfo> CompleteTask(string taskId, TaskCompletion completion);
+
+    [Alias("CancelTask")] Task<TaskCancelResult> CancelTask(string taskId, string? reason);
+
+    [Alias("GetTask")] Task<TaskInfo> GetTask(string taskId, bool detailed);
+
+    /// <summary>Counts over every task and the newest ones (at most limit), optionally of one status.</summary>
+    [Alias("ListTasks")] Task<TaskListing> ListTasks(TaskState? status, bool detailed, int limit);
+
+    /// <summary>The task graph, its critical path, stalled tasks and the supervision log.</summary>
+    [Alias("GetGraph")] Task<SwarmGraph> GetGraph();
+
+    /// <summary>Runs supervision now: expired leases, agents for tasks nobody can take. Called by the Queen's reminder.</summary>
+    [Alias("Supervise")] Task<SupervisionReport> Supervise();
 
     [Alias("Process")] Task<float[]> Process(float[] input);
 
     [Alias("ProcessBatch")] Task<float[][]> ProcessBatch(float[][] inputs);
 
-    /// <summary>Trains on the given samples for exactly <paramref name="epochs"/> epochs.</summary>
+    /// <summary>
+    /// Trains the swarm's custom network (same shape, never the routing network) on the given samples for exactly
+    /// <paramref name="epochs"/> epochs.
+    /// </summary>
     [Alias("Train")] Task<TrainingResult> Train(IReadOnlyList<TrainingSample> samples, int epochs);
 
-    /// <summary>Trains on the recorded task outcomes; InvalidArgument if none are recorded yet.</summary>
+    /// <summary>Trains the routing network on the recorded outcomes now; InvalidArgument if none are recorded yet.</summary>
     [Alias("TrainOnOutcomes")] Task<TrainingResult> TrainOnOutcomes(int epochs);
 
     [Alias("GetNeuralStatus")] Task<NeuralStatus> GetNeuralStatus();
 
-    /// <summary>Cancels open tasks, retires agents and clears the swarm's stored state.</summary>
+    /// <summary>Cancels open tasks, retires agents and tasks and clears the swarm's stored state.</summary>
     [Alias("Destroy")] Task<SwarmDestroyResult> Destroy();
 }

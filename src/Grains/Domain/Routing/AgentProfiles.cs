@@ -23,6 +23,28 @@ public static class AgentProfiles
     };
 
     /// <summary>
+    /// The type whose default capabilities cover most of the given ones (ties: the first type in declaration
+    /// order); Coordinator when none match. Used when a swarm spawns an agent for capabilities nobody has.
+    /// </summary>
+    public static AgentType TypeFor(IReadOnlyList<string> capabilities)
+    {
+        var best = AgentType.Coordinator;
+        var bestHits = 0;
+        foreach (var type in Enum.GetValues<AgentType>())
+        {
+            var defaults = DefaultCapabilities(type);
+            var hits = capabilities.Count(c => defaults.Contains(c, StringComparer.OrdinalIgnoreCase));
+            if (hits > bestHits)
+            {
+                best = type;
+                bestHits = hits;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>
     /// Default thinking style by type: researchers diverge (explore widely), coders and documenters converge
     /// on one working result, analysts, testers and reviewers look critically for faults, optimizers and
     /// coordinators think in systems (the whole pipeline / team).

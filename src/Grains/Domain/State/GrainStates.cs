@@ -32,6 +32,10 @@ public static class StorageNames
     public const string Queen = "queen";
     public const string Memory = "memory";
     public const string Registry = "registry";
+
+    /// <summary>Page n of a swarm's task index is the state "swarm-tasks-n" of the swarm grain (one row each).</summary>
+    public const string SwarmTaskPagePrefix = "swarm-tasks-";
+    public const string SwarmActions = "swarm-actions";
 }
 
 [GenerateSerializer, Alias("state.swarm.v1")]
@@ -57,6 +61,9 @@ public sealed class SwarmGrainState
     [Id(14)] public long NetworkRuns { get; set; }
     [Id(15)] public long TrainingEpochs { get; set; }
     [Id(16)] public DateTimeOffset LastActivity { get; set; }
+    /// <summary>The request that created the swarm (a repeat answers with the swarm instead of a conflict).</summary>
+    [Id(17)] public string? RequestId { get; set; }
+    [Id(18)] public SupervisionPolicy? Supervision { get; set; }
 }
 
 [GenerateSerializer, Alias("state.swarm-agent.v1")]
@@ -67,8 +74,55 @@ public sealed class SwarmAgentEntry
     [Id(2)] public AgentType Type { get; set; }
     [Id(3)] public string Name { get; set; } = "";
     [Id(4)] public List<string> Capabilities { get; set; } = [];
-    /// <summary>Open tasks assigned to the agent; empty means idle.</summary>
+    /// <summary>Before the task index (v1 rows): open tasks assigned to the agent. Read once, never written.</summary>
     [Id(5)] public List<string> ActiveTaskIds { get; set; } = [];
+    /// <summary>Null in rows written before the roster kept profiles: then the agent grain has it.</summary>
+    [Id(6)] public CognitivePattern? Pattern { get; set; }
+    [Id(7)] public DateTimeOffset? CreatedAt { get; set; }
+    [Id(8)] public string? RequestId { get; set; }
+}
+
+/// <summary>
+/// One page of a swarm's task index: 64 consecutive task sequence numbers (seq / 64 = page). Open entries only
+/// name the task (its grain holds the facts); a finished entry keeps what metrics, counts and training need, so
+/// finished tasks are never read again. Writes touch one page, whatever the swarm's size.
+/// </summary>
+[GenerateSerializer, Alias("state.task-page.v1")]
+public sealed class TaskPageState
+{
+    [Id(0)] public List<TaskIndexEntry> Entries { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("state.task-index-entry.v1")]
+public sealed class TaskIndexEntry
+{
+    [Id(0)] public string Id { get; set; } = "";
+    [Id(1)] public long Sequence { get; set; }
+    [Id(2)] public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>False while open; the fields below are filled when it finishes.</summary>
+    [Id(3)] public bool Finished { get; set; }
+    [Id(4)] public TaskState Status { get; set; }
+    [Id(5)] public DateTimeOffset? FinishedAt { get; set; }
+    [Id(6)] public List<TaskHold> Holds { get; set; } = [];
+    [Id(7)] public string? CreditedAgent { get; set; }
+    [Id(8)] public double? Quality { get; set; }
+    /// <summary>The start of the description, as routing and training read it.</summary>
+    [Id(9)] public string Text { get; set; } = "";
+    [Id(10)] public TaskPriority Priority { get; set; }
+    [Id(11)] public List<string> RequiredCapabilities { get; set; } = [];
+    [Id(12)] public List<string> DependsOn { get; set; } = [];
+    [Id(13)] public List<string> ClaimRequestIds { get; set; } = [];
+    [Id(14)] public string? RequestId { get; set; }
+    [Id(15)] public string? Key { get; set; }
+    [Id(16)] public string? StatusReason { get; set; }
+}
+
+/// <summary>What supervision did on its own (bounded; the total counts everything).</summary>
+[GenerateSerializer, Alias("state.swarm-actions.v1")]
+public sealed class SwarmActionLogState
+{
+    [Id(0)] public List<SupervisionAction> Actions { get; set; } = [];
+    [Id(1)] public long Total { get; set; }
 }
 
 /// <summary>The swarm's FANN network, stored apart from the roster so roster writes do not rewrite ~0.5 MB.</summary>
@@ -146,6 +200,29 @@ public sealed class TaskGrainState
     [Id(11)] public RoutingDecision? Routing { get; set; }
     [Id(12)] public List<TaskProgressEntry> ProgressHistory { get; set; } = [];
     [Id(13)] public List<TaskResultEntry> Results { get; set; } = [];
+    [Id(14)] public long Sequence { get; set; }
+    [Id(15)] public string? Key { get; set; }
+    [Id(16)] public string? RequestId { get; set; }
+    [Id(17)] public List<string> RequiredCapabilities { get; set; } = [];
+    [Id(18)] public List<string> DependsOn { get; set; } = [];
+    [Id(19)] public List<string>? AllowedAgents { get; set; }
+    [Id(20)] public List<string> ExcludedAgents { get; set; } = [];
+    [Id(21)] public DateTimeOffset? LeaseExpiresAt { get; set; }
+    [Id(22)] public DateTimeOffset? LastHeartbeat { get; set; }
+    /// <summary>Claims so far.</summary>
+    [Id(23)] public int Attempt { get; set; }
+    /// <summary>0 in rows written before leases: read as the default.</summary>
+    [Id(24)] public int MaxAttempts { get; set; }
+    [Id(25)] public string? StatusReason { get; set; }
+    [Id(26)] public List<TaskHold> Holds { get; set; } = [];
+    [Id(27)] public List<TaskEvent> Events { get; set; } = [];
+    [Id(28)] public List<string> ClaimRequestIds { get; set; } = [];
+    [Id(29)] public string? CreditedAgent { get; set; }
+    [Id(30)] public double? Quality { get; set; }
+    /// <summary>True once created by a swarm that indexes its tasks (v2); older rows are migrated by the swarm.</summary>
+    [Id(31)] public bool Indexed { get; set; }
+    /// <summary>0 in rows written before leases: read as the default.</summary>
+    [Id(32)] public int LeaseSeconds { get; set; }
 }
 
 [GenerateSerializer, Alias("state.queen.v1")]
@@ -156,6 +233,13 @@ public sealed class QueenGrainState
     [Id(2)] public SwarmPlan? Plan { get; set; }
     [Id(3)] public DateTimeOffset CreatedAt { get; set; }
     [Id(4)] public List<string> TaskIds { get; set; } = [];
+    /// <summary>Plan task key → task id (hives planned with dependencies).</summary>
+    [Id(5)] public Dictionary<string, string> TaskIdsByKey { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>False while the hive is being built: a repeat resumes the build.</summary>
+    [Id(6)] public bool Built { get; set; }
+    [Id(7)] public DateTimeOffset? LastSupervisedAt { get; set; }
+    [Id(8)] public int? MaxAgents { get; set; }
+    [Id(9)] public SwarmTopology? Topology { get; set; }
 }
 
 [GenerateSerializer, Alias("state.memory.v1")]
