@@ -9,6 +9,7 @@ import path from 'node:path';
 import { loadSdk, now, startGateway } from './lib/common.mjs';
 import { freshDir } from './lib/ops.mjs';
 import { runColdStart } from './rows/coldstart.mjs';
+import { runCoordination } from './rows/coordination.mjs';
 import { runLatency } from './rows/latency.mjs';
 import { runNeural } from './rows/neural.mjs';
 import { runScale } from './rows/scale.mjs';
@@ -39,7 +40,7 @@ ctx.freePort = () => new Promise((resolve, reject) => {
   s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
 });
 
-const rowsWanted = (opt('rows', '1,2,3,4,5,6')).split(',').map(Number);
+const rowsWanted = (opt('rows', '1,2,3,4,5,6,7')).split(',').map(Number);
 const sh = cmd => { try { return execSync(cmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return null; } };
 const pkgVersion = p => { try { return JSON.parse(fs.readFileSync(path.join(ctx.nodeModules, p, 'package.json'))).version; } catch { return null; } };
 
@@ -71,7 +72,7 @@ async function main() {
   ctx.log(`mode ${results.mode}; rows ${rowsWanted.join(',')}`);
 
   let gw = null;
-  const needGateway = rowsWanted.some(r => [1, 2, 3, 4, 6].includes(r));
+  const needGateway = rowsWanted.some(r => [1, 2, 3, 4, 6, 7].includes(r));
   if (needGateway) {
     gw = await startGateway({ dll: ctx.gatewayDll, dataDir: freshDir(ctx, 'gateway-data'), port: await ctx.freePort(), siloPort: await ctx.freePort(), logFile: path.join(ctx.logs, 'gateway.log') });
     ctx.httpUrl = gw.url; ctx.gatewayPid = gw.pid;
@@ -79,7 +80,7 @@ async function main() {
   }
   const rows = [
     [1, 'seedCli', runSeedCli], [2, 'latency', runLatency], [3, 'throughput', runThroughput],
-    [4, 'neural', runNeural], [6, 'coldStart', runColdStart], [5, 'scale', runScale],
+    [4, 'neural', runNeural], [6, 'coldStart', runColdStart], [7, 'coordination', runCoordination], [5, 'scale', runScale],
   ];
   try {
     for (const [n, name, fn] of rows) {

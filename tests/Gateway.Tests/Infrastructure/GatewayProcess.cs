@@ -45,12 +45,12 @@ public sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the gateway and waits until /healthz answers 200.</summary>
-    public static async Task<GatewayProcess> StartAsync(string dataDirectory)
+    public static async Task<GatewayProcess> StartAsync(string dataDirectory, int? port = null)
     {
         if (!File.Exists(TestPaths.GatewayDll))
             throw new InvalidOperationException($"gateway not built: {TestPaths.GatewayDll} is missing (dotnet build src/Gateway -c {TestPaths.Configuration})");
 
-        var port = FreePort();
+        port ??= FreePort();
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -64,7 +64,7 @@ public sealed class GatewayProcess : IAsyncDisposable
 
         var watch = Stopwatch.StartNew();
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
-        var gateway = new GatewayProcess(process, port, dataDirectory);
+        var gateway = new GatewayProcess(process, port.Value, dataDirectory);
         process.OutputDataReceived += (_, e) => gateway.Append(e.Data);
         process.ErrorDataReceived += (_, e) => gateway.Append(e.Data);
         process.BeginOutputReadLine();
@@ -129,6 +129,13 @@ public sealed class GatewayProcess : IAsyncDisposable
             }
         }
         return _process.ExitCode;
+    }
+
+    /// <summary>kill -9: no shutdown, no flush, nothing written after this instant.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
     }
 
     public string Tail(int lines = 60)

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using SwarmCluster.Tests.Shared;
+
 namespace SwarmCluster.Silo.Tests.Cluster;
 
 /// <summary>

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Npgsql;
 using StackExchange.Redis;
 
+using SwarmCluster.Tests.Shared;
+
 namespace SwarmCluster.Silo.Tests.Cluster;
 
 /// <summary>

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using Xunit.Abstractions;
 
+using SwarmCluster.Tests.Shared;
+
 namespace SwarmCluster.Silo.Tests.Cluster;
 
 /// <summary>
@@ -98,10 +100,11 @@ public sealed class ProcessClusterTests : IDisposable
             var allReads = stats.SinceKill;
             Log($"verified {ledger.Describe()} in {verifying.ElapsedMilliseconds} ms; {problems.Count} problem(s)");
 
-            var inconsistencies = await FailoverWorkload.ConsistencyAsync(Gateway, fixedSwarms);
+            var inconsistencies = await FailoverWorkload.ConsistencyAsync(Gateway, fixedSwarms, ledger);
             Log(inconsistencies.Count == 0
                 ? "bookkeeping: every swarm's task counts and agent states agree with its tasks"
                 : $"bookkeeping disagreements after the failover ({inconsistencies.Count}):\n  " + string.Join("\n  ", inconsistencies.Take(20)));
+            Assert.True(inconsistencies.Count == 0, "swarms disagree with their tasks after the kill:\n" + string.Join("\n", inconsistencies.Take(20)));
 
             try
             {

@@ -159,6 +159,9 @@ public sealed record TaskInfo
     /// <summary>The name the task has in its batch (the Queen's plan key, a workflow step).</summary>
     [Id(24)] public string? Key { get; init; }
 
+    /// <summary>The agent credited with the final result (it reported it, or held the task alone); metrics and training count it.</summary>
+    [Id(25)] public string? CreditedAgent { get; init; }
+
     public double? DurationMs => StartedAt is { } s && FinishedAt is { } f ? (f - s).TotalMilliseconds : null;
 }
 

@@ -150,9 +150,10 @@ public sealed class SwarmGrain(
         return Task.FromResult(Info());
     }
 
-    public Task<SwarmStatus> GetStatus(bool verbose)
+    public async Task<SwarmStatus> GetStatus(bool verbose)
     {
         EnsureExists();
+        await Tasks.RefreshAsync();
         var board = Tasks.Board;
         var counts = board.Counts();
         var agents = state.State.Agents.Select(a => Roster.Info(a, board.WorkOf(a.Id))).ToList();
@@ -163,7 +164,7 @@ public sealed class SwarmGrain(
             LeasesExpired = agents.Sum(a => a.Metrics.LeasesExpired),
             TasksCancelled = counts.Cancelled,
         };
-        return Task.FromResult(new SwarmStatus(Info(), agents.Count - busy, busy, counts, counters, NeuralStatus(), verbose ? agents : []));
+        return new SwarmStatus(Info(), agents.Count - busy, busy, counts, counters, NeuralStatus(), verbose ? agents : []);
     }
 
     public async Task<AgentInfo> SpawnAgent(AgentSpec spec)
@@ -180,7 +181,7 @@ public sealed class SwarmGrain(
         return Roster.Info(entry, Tasks.Board.WorkOf(entry.Id));
     }
 
-    public Task<IReadOnlyList<AgentInfo>> ListAgents(AgentStatus? status)
+    public async Task<IReadOnlyList<AgentInfo>> ListAgents(AgentStatus? status)
     {
         EnsureExists();
         if (status is { } st)
@@ -188,17 +189,18 @@ public sealed class SwarmGrain(
             Checks.Defined(st, "status");
         }
 
+        await Tasks.RefreshAsync();
         var board = Tasks.Board;
-        IReadOnlyList<AgentInfo> agents = state.State.Agents.Select(a => Roster.Info(a, board.WorkOf(a.Id)))
+        return state.State.Agents.Select(a => Roster.Info(a, board.WorkOf(a.Id)))
             .Where(a => status is null || a.Status == status).ToList();
-        return Task.FromResult(agents);
     }
 
-    public Task<AgentInfo> GetAgent(string agentId)
+    public async Task<AgentInfo> GetAgent(string agentId)
     {
         EnsureExists();
         var entry = Roster.Require(agentId);
-        return Task.FromResult(Roster.Info(entry, Tasks.Board.WorkOf(entry.Id)));
+        await Tasks.RefreshAsync();
+        return Roster.Info(entry, Tasks.Board.WorkOf(entry.Id));
     }
 
     public Task<IReadOnlyList<AgentHistoryEntry>> GetAgentHistory(string agentId, int limit)
@@ -300,10 +302,11 @@ public sealed class SwarmGrain(
         return Tasks.ListAsync(status, detailed, limit);
     }
 
-    public Task<SwarmGraph> GetGraph()
+    public async Task<SwarmGraph> GetGraph()
     {
         EnsureExists();
-        return Task.FromResult(Tasks.Graph(state.State.Supervision ?? SupervisionPolicy.None));
+        await Tasks.RefreshAsync();
+        return Tasks.Graph(state.State.Supervision ?? SupervisionPolicy.None);
     }
 
     public Task<SupervisionReport> Supervise()

@@ -675,6 +675,7 @@ internal sealed class SwarmTasks(ISwarmContext swarm, TaskBoard board, TaskPageS
 
     public async Task<TaskInfo> GetAsync(string taskId, bool detailed)
     {
+        await ResyncSuspectsAsync();
         if (!board.TryGetEntry(taskId, out _))
         {
             throw TaskNotFound(taskId);
@@ -686,6 +687,7 @@ internal sealed class SwarmTasks(ISwarmContext swarm, TaskBoard board, TaskPageS
 
     public async Task<TaskListing> ListAsync(TaskState? status, bool detailed, int limit)
     {
+        await ResyncSuspectsAsync();
         Checks.Range(limit, "limit", 1, TaskLimits.MaxListedTasks);
         var ids = board.Entries
             .Where(e => status is null || (e.Finished ? e.Status : board.StatusOf(e.Id)) == status)
@@ -902,6 +904,7 @@ internal sealed class SwarmTasks(ISwarmContext swarm, TaskBoard board, TaskPageS
         Routing = routing,
         RequestId = s.RequestId,
         Key = s.Key,
+        CreditedAgent = s.CreditedAgent,
     };
 
     /// <summary>A task grain's view with what only the swarm knows: Blocked and what it waits for.</summary>
@@ -927,6 +930,9 @@ internal sealed class SwarmTasks(ISwarmContext swarm, TaskBoard board, TaskPageS
 
         return result;
     }
+
+    /// <summary>Reads back tasks whose last call failed, so what the swarm reports matches what the tasks say.</summary>
+    public Task RefreshAsync() => ResyncSuspectsAsync();
 
     private async Task ResyncSuspectsAsync()
     {

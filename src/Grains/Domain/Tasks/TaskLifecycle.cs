@@ -314,6 +314,7 @@ internal sealed class TaskLifecycle(string id, TaskGrainState s)
         Events = detailed ? s.Events.ToList() : [],
         RequestId = s.RequestId,
         Key = s.Key,
+        CreditedAgent = s.CreditedAgent,
     };
 
     /// <summary>The routing decision with concrete lists, the only kind the JSON state reader accepts.</summary>

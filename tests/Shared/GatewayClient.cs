@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace SwarmCluster.Silo.Tests.Cluster;
+namespace SwarmCluster.Tests.Shared;
 
 /// <summary>One tool call's outcome through the REST mirror; Status 0 means no HTTP answer (refused, timed out).</summary>
-internal sealed record ToolCall(string Tool, int Status, JsonElement Body, string? Failure)
+public sealed record ToolCall(string Tool, int Status, JsonElement Body, string? Failure)
 {
     public bool Ok => Status == 200;
 
@@ -16,7 +16,7 @@ internal sealed record ToolCall(string Tool, int Status, JsonElement Body, strin
 /// The REST mirror of the gateway (POST /mcp/{tool} with the arguments as JSON → the tool's result JSON).
 /// Every call is bounded; failures come back as values so load loops can count them.
 /// </summary>
-internal sealed class GatewayClient(string baseUrl) : IDisposable
+public sealed class GatewayClient(string baseUrl) : IDisposable
 {
     /// <summary>Above the gateway's own per-grain-call bound (CallTimeoutSeconds, 30 s by default).</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(35);
