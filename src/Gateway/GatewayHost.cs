@@ -98,8 +98,11 @@ public static class GatewayHost
         || !string.IsNullOrEmpty(configuration["https_ports"]) || configuration.GetSection("Kestrel:Endpoints").Exists();
 
     private const string Instructions =
-        "SwarmCluster keeps swarms of agents, their tasks, shared memory and a FANN routing network per swarm in an " +
-        "Orleans cluster. Start with swarm_init (or swarm_create_with_queen for a planned swarm); tools without " +
-        "swarmId act on the newest swarm. Agents are records: you do the work, then report it with task_progress " +
-        "and task_complete; recorded outcomes train the routing network (neural_train). Errors name the parameter at fault.";
+        "SwarmCluster keeps swarms of agents, their task graphs, shared memory and a FANN routing network per swarm in " +
+        "an Orleans cluster. Start with swarm_init (or swarm_create_with_queen for a planned, supervised swarm); tools " +
+        "without swarmId act on the newest swarm. Agents are records: you do the work. As a worker: agent_spawn once, " +
+        "then loop task_claim (a lease) → task_progress while working (each call renews the lease) → task_complete; " +
+        "a lease that runs out sends the task back to the queue. Tasks can depend on tasks (dependsOn). Pass requestId " +
+        "on creating calls so a retry never duplicates. Recorded outcomes train the routing network. Errors name the " +
+        "parameter at fault.";
 }
