@@ -84,6 +84,31 @@ internal static class ClauseWords
     /// <summary>The words of a text, lower-case, in order (no stop words dropped: verbs and articles matter here).</summary>
     public static List<string> Lower(string text) => Tokens(text).Where(t => t.IsWord).Select(t => t.Lower).ToList();
 
+    /// <summary>The first <paramref name="count"/> words of a text, lower-case, without reading the rest of it.</summary>
+    public static List<string> First(string text, int count)
+    {
+        var words = new List<string>(count);
+        var i = 0;
+        while (words.Count < count && i < text.Length)
+        {
+            if (!char.IsLetterOrDigit(text[i]))
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            while (i < text.Length && (char.IsLetterOrDigit(text[i]) || (text[i] is '\'' or '’' && i + 1 < text.Length && char.IsLetter(text[i + 1]))))
+            {
+                i++;
+            }
+
+            words.Add(text[start..i].ToLower(CultureInfo.InvariantCulture));
+        }
+
+        return words;
+    }
+
     /// <summary>The index of the first word at or after <paramref name="at"/> that is not a filler ("also", "then" …).</summary>
     public static int SkipFillers(IReadOnlyList<string> words, int at)
     {

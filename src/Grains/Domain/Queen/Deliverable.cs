@@ -50,6 +50,7 @@ internal sealed class Deliverable
     {
         var area = Area;
         Text = Cleanup.Capitalize(text);
+        Stems = TextTokens.StemSet(TextTokens.Words(Text));
         var tokens = ClauseWords.Tokens(Text);
         var words = tokens.Where(t => t.IsWord).ToList();
         var lower = words.Select(w => w.Lower).ToList();
@@ -80,7 +81,7 @@ internal sealed class Deliverable
     }
 
     /// <summary>Stems of every content word, for spotting duplicates and references.</summary>
-    public HashSet<string> Stems() => TextTokens.StemSet(TextTokens.Words(Text));
+    public IReadOnlySet<string> Stems { get; private set; } = new HashSet<string>();
 
     /// <summary>
     /// What a reference must find in another deliverable: the stems of its words minus those that only name
@@ -88,7 +89,7 @@ internal sealed class Deliverable
     /// </summary>
     public HashSet<string> ReferenceStems()
     {
-        var stems = Stems();
+        var stems = new HashSet<string>(Stems);
         stems.ExceptWith(Area.Area.Keywords);
         stems.RemoveWhere(s => WorkAreas.DeliverableNouns.ContainsKey(s) || ObjectiveReader.StateStems.Contains(s));
         if (Verb.Length > 0)

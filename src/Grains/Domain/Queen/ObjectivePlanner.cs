@@ -10,86 +10,100 @@ namespace SwarmCluster.Grains.Queen;
 /// <summary>
 /// The Queen's planner: it decomposes an objective into the deliverables it names, types each by work area,
 /// orders them, and sizes a team for them. Fixed rules, no randomness and no clock: the same objective (and
-/// limits) always gives the same plan. Every rule that fires adds one line "rule ← why" to the rationale.
-/// <para>Reading the text (the rationale prefix of each rule in brackets):</para>
+/// limits) always gives the same plan. Every rule that fires adds one line "rule ← why" to the rationale; the
+/// rule's prefix is given in brackets below.
+/// <para>Reading the text:</para>
 /// <list type="number">
-/// <item>Structure [split:list, split:heading]: each line starting with "1." "1)" "(1)" "-" "*" "•" "+" or
-/// "Step/Phase/Stage N:" is a list item; inline markers 1) 2) 3) in sequence make one too. A markdown heading, a
-/// line ending with ":" (or naming "the following"/"below") before a list, and an item with indented items under
-/// it are headings, not tasks. A line starting in lower case continues the previous line.</item>
-/// <item>Sentences [split:list]: split after . ! ? (followed by a capital or digit, not after e.g./i.e./etc.)
+/// <item>Structure [split:list, split:heading]: a line starting with "1." "1)" "(1)" "-" "*" "•" "+" or
+/// "Step/Phase/Stage N:" is a list item; markers 1) 2) 3) in sequence inside one line are a numbered list too.
+/// A markdown heading, the sentence before a list when it ends with ":" or names "the following"/"below", and an
+/// item with indented items under it are headings, not tasks. A line starting in lower case continues the line
+/// before it.</item>
+/// <item>Sentences: split after . ! ? followed by a space and a capital or digit (not after e.g., i.e., etc.)
 /// and at every ";", never inside brackets, quotes or backticks.</item>
-/// <item>Labels [skip:context, split:heading]: "Context:/Background:/Note:/Constraints: …" sentences are
-/// context; "Anything: verb …" drops the label and keeps what follows.</item>
+/// <item>Labels [skip:context, split:heading]: "Context/Background/Note/Constraints …: text" is context; any
+/// other "heading: text" where the text starts with a work verb drops the heading, and the clauses under a
+/// heading (or a list intro) whose area is only a default take the heading's area.</item>
 /// <item>Openers: leading connectors (then, next, afterwards, after that; finally, lastly; first, to start,
-/// start by …) and polite or modal openers (please, also, we need to, you should, let's …) are removed; the
-/// connectors feed the order rules below.</item>
-/// <item>Deliverables [skip:context]: a sentence is work when it starts with a work verb (the lexicon in
-/// <c>WorkVerbs</c>, imperative form only), is a list item, follows a connector, or states a requirement
-/// (must, should, shall, need(s), require(d)); anything else is context and gives no task. When no sentence is
-/// work [split:none], the whole objective is one task.</item>
-/// <item>Clauses [split:list]: inside a sentence, "," "and" "&amp;" "as well as" split only when both sides
-/// start with a work verb ("Compare Redis and Memcached" stays whole). A work verb followed by a noun it
-/// commonly qualifies ("test coverage", "review comments") is read as a noun.</item>
-/// <item>Shared object [split:verbs]: bare verbs take the object of the next clause in the sentence (else
+/// start by …) and polite or modal openers (please, also, we need to, you should, let's …) are removed and
+/// feed the order rules; so are connectors ending a clause ("… first", "… afterwards", "… at the end").</item>
+/// <item>Deliverables [skip:context, split:none]: a sentence is work when it starts with a work verb
+/// (the lexicon in <c>WorkVerbs</c>, imperative form only, also "have/ask X verb"), is a list item, follows a
+/// connector, or states a requirement (must, should, shall, need(s), require(d)); anything else is context and
+/// gives no task. When no sentence is work, the whole objective is one task.</item>
+/// <item>Clauses [split:list]: inside a sentence, "," "and" "&amp;" "as well as" split only where both sides
+/// start with a work verb ("Compare Redis and Memcached" stays whole). A work verb followed by a noun it often
+/// qualifies ("test coverage", "review comments") is read as a noun.</item>
+/// <item>Shared object [split:verbs]: bare verbs take the object of the next clause in the sentence (else of
 /// the previous clause): "Research, implement and test a parser" gives three tasks about "a parser".</item>
 /// <item>Supporting tail [split:with]: "… with/including/plus X and Y" where every X, Y is a testing,
-/// benchmark, documentation or review noun ("tests", "API docs", "a README") becomes one task per noun
-/// ("Tests for the …"); tails of the main clause's own area stay in its text.</item>
+/// benchmark, documentation or review noun ("tests", "API docs", "a README") gives one task per noun ("Tests
+/// for the …"); a tail of the main clause's own area stays in its text.</item>
 /// <item>Pronouns [text:pronoun]: "it"/"them" right after a verb becomes the previous clause's object
 /// ("implement a parser and test it" → "Test the parser").</item>
-/// <item>References [merge:reference]: "Y after/once X", "After/Once/When X, Y", "Y before X", "Before X, Y"
-/// where X names work (a gerund or verb, a passive such as "the parser is tested", a finished state such as
-/// "CI is green", or a deliverable noun such as "the review"). X stands for the deliverables of its area that
-/// contain its words; with none, a named piece of work becomes its own task and a noun or state stays in Y's
-/// text.</item>
+/// <item>Conditions: "Before/After/Once/When X, Y" whose X names no work keeps X in the text of Y's first
+/// clause ("Before the audit deadline, rotate …").</item>
+/// <item>References [order:after, order:before, merge:reference]: "Y after/once X", "After/Once/When X, Y",
+/// "Y before X", "Before X, Y", where X names work: a gerund or verb ("implementing the parser"), a passive
+/// ("the SDK is reviewed" → "Review the SDK"), a finished state ("CI is green", "the tests pass") or a
+/// deliverable noun ("the security review"). X stands for the deliverables of its area that contain its words
+/// (for a noun: that say the noun or start with its verb, "the migration" → "Migrate …"); when none does, a
+/// verb or passive becomes a task of its own and a state or noun stays in Y's text.</item>
 /// <item>Duplicates [merge:duplicate]: a deliverable with the same area and the same words as an earlier one
 /// is merged into it.</item>
-/// <item>Vague objectives [area:default]: when no task has a work-area verb or keyword, a research task
-/// ("Research and scope: …") comes first.</item>
+/// <item>Vague objectives [area:default]: a single deliverable without a work-area verb or keyword (only a
+/// vague verb such as make/improve, or no verb) gets a research task first ("Research and scope: …").</item>
 /// <item>Limit [merge:limit]: above <see cref="MaxPlannedTasks"/> deliverables, the area with the most merges
-/// its last two (text joined by "; ") until the plan fits; task text is bounded by
+/// the neighbouring pair with the shortest joined text ("a; b") until the plan fits. Task text is bounded by
 /// <see cref="MaxTaskDescriptionLength"/>.</item>
 /// </list>
 /// <para>Typing and ordering:</para>
 /// <list type="number">
-/// <item>Area [area:…]: the clause's leading work verb (research, analysis, design, implementation, testing,
-/// optimization, review, documentation, coordination); after a generic verb (add, write, run, update …) or
-/// without a verb, the first area keyword; else the generic verb's default (mostly implementation). Agent types:
-/// research → researcher, analysis and design → analyst, implementation → coder, testing → tester,
-/// optimization → optimizer, review → reviewer, documentation → documenter, coordination → coordinator.</item>
-/// <item>Stated order [order:then/after/before/first/finally/steps]: clauses after then/afterwards/after
-/// that/followed by/next wait for the clauses before; a sentence starting with such a connector waits for the
-/// previous sentence; "finally/lastly" waits for everything before; "first/to start" goes before everything
-/// after; "after/before X" as above; numbered items run in order (also bullets under an intro naming
-/// steps/order/sequence/phases) unless the intro calls them requirements/features/goals/criteria or says
-/// parallel/independent/any order [order:none].</item>
-/// <item>Phase order [edge:phase]: research and analysis → design → implementation → testing and
-/// optimization → review → documentation; a task waits for every task of the nearest earlier phase present.
-/// Coordination stays outside the phases.</item>
-/// <item>Conflicts [order:skip, edge:skip]: stated order is applied first, in text order, and wins: a stated
-/// edge that would close a cycle is skipped, and so is a phase edge the stated order contradicts. The graph is
-/// then reduced (an edge implied by a longer path is dropped) and the tasks are listed in a topological order
-/// that keeps the text order among equals; keys are "t1", "t2" … in that order.</item>
+/// <item>Area [area:…]: the clause's leading work verb names research, analysis, design, implementation,
+/// testing, optimization, review, documentation or coordination. After a generic verb (add, write, run,
+/// update …) or without a verb: a compound ("design doc", "release notes", "code review"), else the first area
+/// keyword heading a noun phrase, else any other keyword except those that mostly qualify a noun ("the reports
+/// page", "the audit log"), else the generic verb's default (mostly implementation). Agent types: research →
+/// researcher, analysis and design → analyst (there is no architect type), implementation → coder, testing →
+/// tester, optimization → optimizer, review → reviewer, documentation → documenter, coordination →
+/// coordinator.</item>
+/// <item>Stated order [order:then, order:finally, order:first, order:steps, order:none]: the clauses after
+/// then / and then / afterwards / after that / followed by / next wait for the clauses before; a sentence
+/// opening with such a connector waits for the previous sentence; "finally/lastly" waits for everything
+/// before; "first/to start" goes before everything after; numbered items run in order (and bullets under an
+/// intro naming steps/order/sequence/phases, and "Step N:" lines) unless the intro says
+/// requirements/features/goals/criteria/parallel/independent/any order.</item>
+/// <item>Phase order [edge:phase, edge:level]: research and analysis → design → implementation → testing
+/// and optimization → review → documentation, each task waiting for every task of the nearest earlier phase
+/// present; coordination stays outside the phases. Phases are taken where the stated order leaves them:
+/// follow-up work (testing, optimization, review, documentation) stated before earlier work counts at that
+/// earlier phase ("write the tests first", "review the design before implementing it"), and any task counts at
+/// least at the phase of what is stated before it ("implement it, then compare the results").</item>
+/// <item>Conflicts [order:skip, edge:skip]: the stated order is applied first and wins; a stated edge that
+/// would close a cycle with the order stated before it is skipped. The phase levels never contradict the
+/// stated order, so phase edges cannot close a cycle (the check stays as a guard). The graph is then reduced
+/// (an edge implied by a longer path is dropped) and listed in a topological order that keeps the text order
+/// among equals [edge:order, edge:phase]; keys are "t1", "t2" … in that order.</item>
 /// </list>
 /// <para>Sizing the hive:</para>
 /// <list type="number">
-/// <item>Pipeline: any stated order makes the objective a pipeline.</item>
-/// <item>Complexity points = distinct work areas + length (≥ 15 words +1, ≥ 40 words +2) + scale words
-/// (complex, distributed, enterprise …) +1 + pipeline +1; low ≤ 2, medium 3–4, high ≥ 5.</item>
-/// <item>Agents [agents:…]: one per task type in plan order; medium complexity adds one agent, high two, to the
-/// lead type (the type with most tasks, coder on ties), never more than that type has tasks; five or more
-/// agents without a coordinator get one.</item>
-/// <item>maxAgents: as given (1..100) or max(5, planned). A larger team is trimmed keeping the coordinator
-/// (only when five or more agents remain), then one agent per task type in plan order, then extras; a task
-/// whose type was trimmed falls back to the closest type present [agents:fallback].</item>
-/// <item>Topology (unless given): pipeline → ring; ≤ 3 agents → star; coordinator or ≥ 4 areas →
-/// hierarchical; ≥ 3 peers of one type → mesh; otherwise mesh.</item>
-/// <item>Strategy: high complexity → adaptive; ≥ 3 agent types → specialized; otherwise balanced.</item>
-/// <item>Priority: critical/urgent/asap/hotfix/outage/emergency anywhere → critical,
+/// <item>Pipeline [pipeline]: any stated order makes the objective a pipeline.</item>
+/// <item>Complexity [complexity:…] points = distinct work areas + length (≥ 15 words +1, ≥ 40 words +2) +
+/// scale words (complex, distributed, enterprise …) +1 + pipeline +1; low ≤ 2, medium 3–4, high ≥ 5.</item>
+/// <item>Agents [agents:extra, agents:coordinator]: one per task type in plan order; medium complexity adds
+/// one agent, high two, to the lead type (most tasks, coder on ties), never more than that type has tasks;
+/// five or more agents without a coordinator get one.</item>
+/// <item>maxAgents [maxAgents:…, agents:trim, agents:fallback]: as given (1..100) or max(5, planned). A larger
+/// team is trimmed keeping the coordinator (only if five or more agents remain), then one agent per task type in
+/// plan order, then extras; a task whose type was trimmed goes to the closest type present.</item>
+/// <item>Topology [topology:…] (unless given): pipeline → ring; ≤ 3 agents → star; coordinator or ≥ 4 areas
+/// → hierarchical; ≥ 3 peers of one type → mesh; otherwise mesh.</item>
+/// <item>Strategy [strategy:…]: high complexity → adaptive; ≥ 3 agent types → specialized; otherwise
+/// balanced.</item>
+/// <item>Priority [priority:…]: critical/urgent/asap/hotfix/outage/emergency anywhere → critical,
 /// important/security/production/deadline/priority → high, else medium; review and documentation one level
-/// lower. Task strategy: in a stated order → sequential, a type with several agents → parallel, else
-/// adaptive.</item>
+/// lower. Task strategy: part of a stated order → sequential, a type with several agents → parallel, else
+/// adaptive [tasks:…].</item>
 /// </list>
 /// </summary>
 public static class ObjectivePlanner
