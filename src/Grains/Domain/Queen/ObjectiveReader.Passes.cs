@@ -156,7 +156,7 @@ internal sealed partial class ObjectiveReader
                 _alias[reference.Id] = [];
                 if (reference.Uncut is { } uncut)
                 {
-                    _all[uncut.Partner].SetText(Clean(uncut.Text));
+                    _all[uncut.Partner].SetText(Clean(uncut.Text), keepArea: true);
                 }
 
                 _rationale.Add($"merge:reference ← {Quote(reference.Text)} names no task: kept as part of the text");
