@@ -161,4 +161,21 @@ public sealed class CoordinationToolTests(GatewayFixture fixture)
         Assert.Equal(1, status.GetProperty("tasks").GetProperty("total").GetInt32());
         Assert.Equal(1, run["results"].Success.GetProperty("resultCount").GetInt32());
     }
+
+    [Fact]
+    public async Task The_queen_plans_a_graph_and_reports_it()
+    {
+        var run = await fixture.Run(
+            Tool("hive", "swarm_create_with_queen", new { objective = "Research caching options, then implement a Redis cache layer, then test it and document the API" }),
+            Tool("queen", "queen_status", new { swarmId = Ref("hive", "swarmId") }));
+        var hive = run["hive"].Success;
+        var tasks = hive.GetProperty("tasks").EnumerateArray().ToList();
+        Assert.True(tasks.Count >= 2);
+        Assert.Contains(tasks, t => t.GetProperty("dependsOn").GetArrayLength() > 0);
+        var queen = run["queen"].Success;
+        Assert.Equal(tasks.Count, queen.GetProperty("graph").GetProperty("tasks").GetArrayLength());
+        Assert.True(queen.GetProperty("graph").GetProperty("criticalPath").GetArrayLength() >= 2);
+        Assert.Equal(JsonValueKind.Object, queen.GetProperty("plan").ValueKind);
+        Assert.True(queen.GetProperty("graph").GetProperty("supervision").GetProperty("retryFailedOnce").GetBoolean());
+    }
 }

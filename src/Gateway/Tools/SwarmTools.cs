@@ -148,8 +148,10 @@ public sealed class SwarmTools(GrainCalls grains)
     }
 
     [McpServerTool(Name = "swarm_plan", ReadOnly = true, Idempotent = true), Description(
-        "Ask the Queen how she would build a swarm for an objective (topology, strategy, agents, tasks and the " +
-        "rules that fired) without creating anything.")]
+        "Ask the Queen how she would build a swarm for an objective without creating anything: the sub-tasks she " +
+        "reads out of it (each deliverable its own task with its own text, typed by work area, keyed t1…tn, with " +
+        "dependsOn edges that follow the work and any order the text states), topology, strategy, agents and the " +
+        "rules that fired.")]
     public async Task<SwarmPlan> SwarmPlan(
         [Description("What the swarm should achieve"), StringLength(ObjectiveMaxLength, MinimumLength = 1)] string objective,
         [Description("Upper bound for the number of agents (default: the Queen decides)"), Range(1, SwarmLimits.MaxAgents)] int? maxAgents = null,

@@ -11,15 +11,32 @@ public sealed record PlannedAgent(
     [property: Id(2)] IReadOnlyList<string> Capabilities,
     [property: Id(3)] CognitivePattern Pattern);
 
+/// <summary>
+/// One task of a plan. <see cref="Key"/> ("t1", "t2" … in plan order) is unique within the plan; <see cref="Area"/>
+/// is the work area it was typed as; <see cref="DependsOn"/> holds keys of earlier tasks only, so the plan's order
+/// is a topological order. The three were added later: plans stored before them read as "", "" and no
+/// dependencies (the stored JSON passes null for a missing constructor argument, hence the ?? below).
+/// </summary>
 [GenerateSerializer, Alias("queen.planned-task")]
 public sealed record PlannedTask(
     [property: Id(0)] string Description,
     [property: Id(1)] TaskPriority Priority,
     [property: Id(2)] ExecutionStrategy Strategy,
     [property: Id(3)] AgentType PreferredAgentType,
-    [property: Id(4)] string Key = "",
-    [property: Id(5)] string Area = "",
-    [property: Id(6)] IReadOnlyList<string>? DependsOn = null);
+    string? Key = null,
+    string? Area = null,
+    IReadOnlyList<string>? DependsOn = null)
+{
+    [Id(4)]
+    public string Key { get; init; } = Key ?? "";
+
+    [Id(5)]
+    public string Area { get; init; } = Area ?? "";
+
+    /// <summary>Keys of the tasks that must complete first (never null; a List so it can be stored as state).</summary>
+    [Id(6)]
+    public IReadOnlyList<string> DependsOn { get; init; } = DependsOn ?? new List<string>();
+}
 
 /// <summary>The Queen's deterministic reading of an objective, with the rules that fired.</summary>
 [GenerateSerializer, Alias("queen.plan")]

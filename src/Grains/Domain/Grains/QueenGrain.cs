@@ -162,7 +162,7 @@ public sealed class QueenGrain(
             return new TaskSpec(planned.Description, planned.Priority, planned.Strategy, null, required)
             {
                 Key = key,
-                DependsOn = planned.DependsOn?.ToList() ?? [],
+                DependsOn = planned.DependsOn.ToList(),
                 RequestId = $"hive-task-{key}",
                 Assign = false, // the hive's work waits in the queue for workers to claim
             };
@@ -201,7 +201,7 @@ public sealed class QueenGrain(
     private static SwarmPlan Stored(SwarmPlan plan) => plan with
     {
         Agents = plan.Agents.Select(a => a with { Capabilities = a.Capabilities.ToList() }).ToList(),
-        Tasks = plan.Tasks.Select(t => t with { DependsOn = (t.DependsOn ?? []).ToList() }).ToList(),
+        Tasks = plan.Tasks.Select(t => t with { DependsOn = t.DependsOn.ToList() }).ToList(),
         Rationale = plan.Rationale.ToList(),
     };
 }
