@@ -305,8 +305,7 @@ public sealed class SwarmGrain(
     public async Task<SwarmGraph> GetGraph()
     {
         EnsureExists();
-        await Tasks.RefreshAsync();
-        return Tasks.Graph(state.State.Supervision ?? SupervisionPolicy.None);
+        return await Tasks.GraphAsync(state.State.Supervision ?? SupervisionPolicy.None);
     }
 
     public Task<SupervisionReport> Supervise()
@@ -437,7 +436,6 @@ public sealed class SwarmGrain(
             logger.LogInformation("Swarm {SwarmId}: moved {Tasks} tasks into the task index", Id, legacy.Count);
         }
 
-        await tasks.ExpireLeasesAsync("swarm");
     }
 
     private async Task<SwarmAgentEntry> SpawnCoreAsync(AgentSpec spec)
