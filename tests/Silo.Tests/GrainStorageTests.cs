@@ -13,6 +13,36 @@ public class GrainStorageTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task Reminders_are_stored_fire_update_and_unregister(StorageProvider provider)
+    {
+        using var dir = new TempDirectory();
+        await using var pg = provider == StorageProvider.PostgreSql ? await TempPostgresDatabase.CreateAsync() : null;
+        var settings = SiloHost.Settings(TestEnvironment.UniqueId("remind"), dir.Path);
+        settings["SwarmCluster:Storage"] = provider.ToString();
+        settings["SwarmCluster:PostgresConnectionString"] = pg?.ConnectionString;
+        settings["SwarmCluster:SupervisionPeriod"] = "00:00:01";
+
+        await using var silo = await SiloHost.StartAsync(SiloRole.Worker, settings);
+        var probe = silo.Grains.GetGrain<IReminderProbeGrain>("probe-1");
+        await probe.Register("a", TimeSpan.FromSeconds(1));
+        await probe.Register("b", TimeSpan.FromSeconds(1));
+        await probe.Register("a", TimeSpan.FromSeconds(2)); // an update bumps the row's version
+        Assert.Equal(["a", "b"], await probe.Names());
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await probe.Ticks() < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no reminder tick within 30 s");
+            await Task.Delay(200);
+        }
+
+        await probe.Unregister("a");
+        Assert.Equal(["b"], await probe.Names());
+        await probe.Unregister("b");
+        Assert.Empty(await probe.Names());
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task State_survives_deactivation_and_version_conflicts_raise(StorageProvider provider)
     {
         using var dir = new TempDirectory();

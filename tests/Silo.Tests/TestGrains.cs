@@ -83,3 +83,42 @@ public sealed class WorkerOnlyGrain : Grain, IWhereGrain
 {
     public Task<string> Where() => Task.FromResult(RuntimeIdentity);
 }
+
+[Alias("SwarmCluster.Tests.IReminderProbeGrain")]
+public interface IReminderProbeGrain : IGrainWithStringKey
+{
+    [Alias("Register")] Task Register(string name, TimeSpan period);
+
+    [Alias("Names")] Task<string[]> Names();
+
+    [Alias("Unregister")] Task Unregister(string name);
+
+    [Alias("Ticks")] Task<int> Ticks();
+}
+
+/// <summary>Drives every reminder query of the ADO.NET reminder provider against our schema.</summary>
+[WorkerPlacement]
+public sealed class ReminderProbeGrain : Grain, IReminderProbeGrain, IRemindable
+{
+    private int _ticks;
+
+    public Task Register(string name, TimeSpan period) => this.RegisterOrUpdateReminder(name, period, period);
+
+    public async Task<string[]> Names() => (await this.GetReminders()).Select(r => r.ReminderName).Order().ToArray();
+
+    public async Task Unregister(string name)
+    {
+        if (await this.GetReminder(name) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    public Task<int> Ticks() => Task.FromResult(_ticks);
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        _ticks++;
+        return Task.CompletedTask;
+    }
+}

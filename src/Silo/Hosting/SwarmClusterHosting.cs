@@ -12,6 +12,7 @@ using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using StackExchange.Redis;
 using SwarmCluster.Grains.Placement;
+using SwarmCluster.Grains.Queen;
 using SwarmCluster.Hosting.Storage;
 
 namespace SwarmCluster.Hosting;
@@ -67,6 +68,7 @@ public static class SwarmClusterHosting
             });
 
             silo.AddSwarmStorage(options.Storage, storageConnectionString);
+            silo.AddSupervision(options.SupervisionPeriod);
 
             // Orleans:Metadata from configuration plus our role (UseSiloMetadata may be called only once).
             var metadata = builder.Configuration.GetSection("Orleans:Metadata").Get<Dictionary<string, string>>() ?? [];
@@ -101,6 +103,20 @@ public static class SwarmClusterHosting
             o.Invariant = invariant;
             o.ConnectionString = connectionString;
         });
+        return silo;
+    }
+
+    /// <summary>The Queens' supervision period; reminders may not be shorter than Orleans' floor, so that is lowered to match.</summary>
+    public static ISiloBuilder AddSupervision(this ISiloBuilder silo, TimeSpan period)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        if (period < TimeSpan.FromSeconds(1))
+        {
+            throw new InvalidOperationException($"SwarmCluster:SupervisionPeriod must be at least 1 second (got {period}).");
+        }
+
+        silo.Services.Configure<SupervisionOptions>(o => o.Period = period);
+        silo.Services.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = period < o.MinimumReminderPeriod ? period : o.MinimumReminderPeriod);
         return silo;
     }
 

@@ -66,6 +66,9 @@ public sealed class SwarmClusterOptions
     /// <summary>Failure detection, tuned for fast failover (see <see cref="MembershipSettings"/>).</summary>
     public MembershipSettings Membership { get; set; } = new();
 
+    /// <summary>How often each Queen supervises her hive through her reminder (Orleans' floor of 1 minute is lowered to match).</summary>
+    public TimeSpan SupervisionPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Failure detection settings passed to Orleans' ClusterMembershipOptions.</summary>
     /// <remarks>
     /// Orleans' defaults (10 s probe timeout, 3 missed probes) declare a dead silo after ~11 s; with 1 s and 2

@@ -134,6 +134,66 @@ public class PersistenceTests
     }
 
     [Fact]
+    public async Task A_queens_supervision_reminder_survives_a_cluster_restart()
+    {
+        var path = TestClusters.NewDatabasePath();
+        var hiveId = GrainKeys.NewSwarmId();
+        var first = await TestClusters.StartAsync(path, "reminders-restart");
+        try
+        {
+            await first.Client.GetGrain<IQueenGrain>(hiveId).CreateHive("Research the options, then implement the parser", null, null);
+        }
+        finally
+        {
+            await first.StopAllSilosAsync();
+            await first.DisposeAsync();
+        }
+
+        var rows = await ReminderRowsAsync(path);
+        Assert.Contains(rows, r => r.Contains(hiveId) && r.Contains("supervise"));
+
+        // Nothing calls the Queen in the new cluster but the reminder: her supervision time stamp (kept in memory
+        // only) can come from nowhere else.
+        var second = await TestClusters.StartAsync(path, "reminders-restart");
+        try
+        {
+            var queen = second.Client.GetGrain<IQueenGrain>(hiveId);
+            var deadline = DateTime.UtcNow + TestClusters.SupervisionPeriod * 10;
+            QueenStatus status;
+            while ((status = await queen.GetStatus()).LastSupervisedAt is null)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the Queen's reminder did not fire after the restart");
+                await Task.Delay(200);
+            }
+
+            Assert.True(status.LastSupervisedAt > DateTimeOffset.UtcNow.AddMinutes(-1));
+            await second.Client.GetGrain<ISwarmGrain>(hiveId).Destroy();
+        }
+        finally
+        {
+            await second.StopAllSilosAsync();
+            await second.DisposeAsync();
+            SqliteConnection.ClearAllPools();
+        }
+    }
+
+    private static async Task<List<string>> ReminderRowsAsync(string databasePath)
+    {
+        await using var connection = new SqliteConnection(SwarmCluster.Hosting.SwarmClusterHosting.BuildSqliteConnectionString(databasePath));
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT GrainId || ' ' || ReminderName || ' ' || Period FROM SwarmReminders";
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(reader.GetString(0));
+        }
+
+        return rows;
+    }
+
+    [Fact]
     public async Task A_full_cluster_restart_on_the_same_database_loses_nothing()
     {
         var path = TestClusters.NewDatabasePath();

@@ -14,6 +14,8 @@ namespace SwarmCluster.Grains.Tests.Cluster;
 /// <summary>In-process clusters backed by a real SQLite file through the ADO.NET provider, as production runs.</summary>
 public static class TestClusters
 {
+    public static readonly TimeSpan SupervisionPeriod = TimeSpan.FromSeconds(2);
+
     public static string NewDatabasePath() =>
         Path.Combine(Path.GetTempPath(), "swarmcluster-grain-tests", Guid.NewGuid().ToString("n"), "swarm.db");
 
@@ -35,6 +37,7 @@ public static class TestClusters
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddSwarmStorage(StorageProvider.Sqlite, connectionString);
+            silo.AddSupervision(SupervisionPeriod); // short, so a test sees a Queen's reminder fire
             silo.UseSiloMetadata(new Dictionary<string, string> { [SiloRoles.MetadataKey] = SiloRoles.Worker });
             silo.Services.AddPlacementFilter<WorkerPlacementFilterStrategy, WorkerPlacementFilterDirector>(ServiceLifetime.Transient);
         });

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Placement;
 using SwarmCluster.Contracts;
 using SwarmCluster.Contracts.Agents;
@@ -27,12 +28,10 @@ namespace SwarmCluster.Grains;
 [GrainType("queen"), WorkerPlacement, ActivationCountBasedPlacement]
 public sealed class QueenGrain(
     [PersistentState(StorageNames.Queen, StorageNames.Provider)] IPersistentState<QueenGrainState> state,
+    IOptions<SupervisionOptions> supervision,
     ILogger<QueenGrain> logger) : Grain, IQueenGrain, IRemindable
 {
     public const string SupervisionReminder = "supervise";
-
-    /// <summary>Orleans' shortest reminder period; the swarm's own timer expires leases in between while active.</summary>
-    public static readonly TimeSpan SupervisionPeriod = TimeSpan.FromMinutes(1);
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -107,6 +106,7 @@ public sealed class QueenGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        // Supervision writes its time stamp only in memory: one write per hive and period would cost more than it tells.
         if (reminderName != SupervisionReminder)
         {
             return;
@@ -173,7 +173,8 @@ public sealed class QueenGrain(
         state.State.TaskIdsByKey = specs.Zip(tasks).ToDictionary(x => x.First.Key!, x => x.Second.Id, StringComparer.Ordinal);
         state.State.Built = true;
         await state.WriteStateAsync();
-        await this.RegisterOrUpdateReminder(SupervisionReminder, SupervisionPeriod, SupervisionPeriod);
+        // The swarm's own timer expires leases while it is active; the reminder covers the rest, across restarts.
+        await this.RegisterOrUpdateReminder(SupervisionReminder, supervision.Value.Period, supervision.Value.Period);
         logger.LogInformation("Hive {SwarmId}: {Agents} agents, {Tasks} tasks, {Topology}", Id, agents.Count, tasks.Count, plan.Topology);
         return new HiveResult(Id, plan, agents, tasks, state.State.CreatedAt);
     }
