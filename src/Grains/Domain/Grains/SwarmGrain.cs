@@ -442,7 +442,7 @@ public sealed class SwarmGrain(
         var recorded = outcomes.State.Samples;
         if (recorded.Count == 0)
         {
-            throw new DomainException(ErrorKind.InvalidArgument, "no task outcomes recorded yet: complete or fail tasks first");
+            throw DomainException.Invalid("samples", "none given and no task outcomes recorded yet: give samples, or complete or fail tasks first");
         }
 
         CheckWork(recorded.Count, epochs);
