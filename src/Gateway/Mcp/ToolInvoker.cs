@@ -27,9 +27,8 @@ public sealed class ToolInvoker(ToolCatalog catalog, ILogger<ToolInvoker> logger
             context.Params.Arguments = arguments; // the binder gets the normalized arguments
             return await next(context, cancellationToken);
         }
-        catch (Exception e) when (ToolError.FromException(e, name, cancellationToken) is { } raw)
+        catch (Exception e) when (ToolError.FromException(e, name, cancellationToken) is { } error)
         {
-            var error = OwnParameter(entry, raw);
             Log(name, e, error);
             return ToolResults.Failure(error);
         }
@@ -46,28 +45,11 @@ public sealed class ToolInvoker(ToolCatalog catalog, ILogger<ToolInvoker> logger
             var result = await entry.Function.InvokeAsync(functionArguments, cancellationToken);
             return ((CallToolResult)result!, null);
         }
-        catch (Exception e) when (ToolError.FromException(e, entry.Name, cancellationToken) is { } raw)
+        catch (Exception e) when (ToolError.FromException(e, entry.Name, cancellationToken) is { } error)
         {
-            var error = OwnParameter(entry, raw);
             Log(entry.Name, e, error);
             return (ToolResults.Failure(error), error);
         }
-    }
-
-    /// <summary>
-    /// `parameter` names what the client sent. A state error (not found, conflict, full) raised deeper may
-    /// name a grain's own field (a swarm's maxAgents when agent_spawn has none): the message keeps it, the
-    /// field does not. Argument errors keep theirs, so a wrong name shows in tests instead of hiding.
-    /// </summary>
-    private static ToolError OwnParameter(ToolEntry entry, ToolError error)
-    {
-        if (error.Parameter is null || error.Kind == ToolError.InvalidArgument)
-            return error;
-        var name = error.Parameter.Split('.', '[')[0];
-        var schema = entry.McpTool.ProtocolTool.InputSchema;
-        return schema.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty(name, out _)
-            ? error
-            : error with { Parameter = null };
     }
 
     private void Log(string tool, Exception exception, ToolError error)
