@@ -346,7 +346,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
     private void Judge(string transport, HostileCase c, Reply reply)
     {
         var problem = Problem(c, reply);
-        var outcome = reply.Success ? "accepted" : c.MustRefuse ? "refused" : reply.Kind == "invalid_argument" ? "named" : "state";
+        var outcome = problem is not null ? "violation" : reply.Success ? "accepted" : c.MustRefuse ? "refused" : reply.Kind == "invalid_argument" ? "named" : "state";
         lock (_violations)
         {
             _calls++;

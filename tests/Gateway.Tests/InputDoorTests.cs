@@ -112,11 +112,26 @@ public sealed class InputDoorTests
     public void TextAndNumbers_FollowTheRules_NamingThePath(string json, string message) =>
         Assert.StartsWith(message, Fails(json));
 
+    [Theory]
+    [InlineData(new byte[] { 0x7F }, "name: must not contain control characters (U+007F at index 2)")]
+    [InlineData(new byte[] { 0xC2, 0x85 }, "name: must not contain control characters (U+0085 at index 2)")]
+    [InlineData(new byte[] { 0xFF }, "name: must be valid Unicode text")]
+    public void RawBytes_ThatNeedNoEscape_AreCheckedToo(byte[] inside, string message)
+    {
+        byte[] json = [.. """{"name":"ab"""u8, .. inside, .. "\"}"u8];
+        var e = Assert.Throws<DomainException>(() => ArgumentValidator.Validate(Schema,
+            JsonDocument.Parse(json).RootElement.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value.Clone()))));
+        Assert.StartsWith(message, e.Message);
+    }
+
     [Fact]
     public void Strings_WithoutADeclaredMaxLength_AreCapped()
     {
-        Assert.StartsWith($"name: must be at most {InputLimits.MaxStringLength} characters",
+        Assert.StartsWith($"name: must be at most {InputLimits.MaxStringLength} characters (got {InputLimits.MaxStringLength + 1})",
             Fails(JsonSerializer.Serialize(new { name = new string('x', InputLimits.MaxStringLength + 1) })));
+        // Length counts UTF-16 units, with or without escapes: an accented letter is one, an emoji two.
+        Assert.Contains($"(got {InputLimits.MaxStringLength + 1})", Fails("{\"name\":\"" + new string('\u00e9', InputLimits.MaxStringLength - 1) + "\U0001F600\"}"));
+        Assert.Contains($"(got {InputLimits.MaxStringLength + 1})", Fails($$"""{"name":"{{new string('x', InputLimits.MaxStringLength - 1)}}\ud83d\ude00"}"""));
     }
 
     [Fact]

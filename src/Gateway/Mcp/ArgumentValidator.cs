@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using SwarmCluster.Contracts;
 using SwarmCluster.Contracts.Errors;
@@ -74,8 +76,8 @@ public static class ArgumentValidator
         }
 
         // Text and numbers first: a type, enum or length message must not echo a broken value.
-        string? text = null;
-        if (value.ValueKind == JsonValueKind.String && (TextRules.TryGetString(value, out text) ?? TextRules.TextProblem(text)) is { } textRule)
+        var length = 0;
+        if (value.ValueKind == JsonValueKind.String && TextRules.StringProblem(value, typed: true, out length) is { } textRule)
             throw DomainException.Invalid(path, textRule);
         if (value.ValueKind == JsonValueKind.Number && !(value.TryGetDouble(out var finite) && double.IsFinite(finite)))
             throw DomainException.Invalid(path, TextRules.FiniteRule);
@@ -104,7 +106,6 @@ public static class ArgumentValidator
                 return value.TryGetInt64(out _) ? null : JsonSerializer.SerializeToElement((long)value.GetDouble());
 
             case JsonValueKind.String:
-                var length = text!.Length;
                 if (Number(schema, "minLength") is { } minLength && length < minLength)
                     throw DomainException.Invalid(path, length == 0 ? "must not be empty" : $"must be at least {minLength} characters (got {length})");
                 var maxLength = Math.Min(Number(schema, "maxLength") ?? InputLimits.MaxStringLength, InputLimits.MaxStringLength);
@@ -250,7 +251,8 @@ public static class ArgumentValidator
     {
         var text = value.ValueKind switch
         {
-            JsonValueKind.String => JsonSerializer.Serialize(value.GetString()),
+            // The start of the JSON text as sent: a refused string may be megabytes long.
+            JsonValueKind.String => Encoding.UTF8.GetString(JsonMarshal.GetRawUtf8Value(value) is var raw && raw.Length > 64 ? raw[..64] : raw),
             JsonValueKind.Array => $"an array of {value.GetArrayLength()}",
             JsonValueKind.Object => "an object",
             _ => value.GetRawText(),

@@ -49,7 +49,7 @@ public static class ToolCallGuard
             throw Invalid("params.name", "required: the name of the tool to call");
         if (nameNode.GetValueKind() != JsonValueKind.String)
             throw Invalid("params.name", $"must be a string (got {Kind(nameNode)})");
-        if (ReadText(nameNode, out _) is { } nameRule)
+        if (TextRule(nameNode) is { } nameRule)
             throw Invalid("params.name", nameRule);
 
         foreach (var (key, node) in members)
@@ -118,17 +118,16 @@ public static class ToolCallGuard
                         return inner;
                 return null;
             default:
-                return node.GetValueKind() == JsonValueKind.String && ReadText(node, out _) is { } rule ? (path, rule) : null;
+                return node.GetValueKind() == JsonValueKind.String && TextRule(node) is { } rule ? (path, rule) : null;
         }
     }
 
-    private static string? ReadText(JsonNode node, out string text)
+    private static string? TextRule(JsonNode node)
     {
         var value = node.AsValue();
-        if (value.TryGetValue<JsonElement>(out var element))
-            return TextRules.TryGetString(element, out text);
-        text = value.GetValue<string>();
-        return TextRules.UnicodeProblem(text);
+        return value.TryGetValue<JsonElement>(out var element)
+            ? TextRules.StringProblem(element, typed: false, out _)
+            : TextRules.UnicodeProblem(value.GetValue<string>());
     }
 
     private static string Kind(JsonNode? node) => node switch

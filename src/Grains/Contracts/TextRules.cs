@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace SwarmCluster.Contracts;
 
@@ -83,6 +86,42 @@ public static class TextRules
         return UnicodeProblem(text);
     }
 
+    /// <summary>
+    /// The rule a JSON string breaks, or null; <paramref name="length"/> is its length in UTF-16 units. Works
+    /// on the raw UTF-8 and reads the text (allocating it) only when it holds escapes, so refusing a huge
+    /// string costs no copy of it. <paramref name="typed"/>: text a person reads (<see cref="TextProblem"/>), else
+    /// data (<see cref="UnicodeProblem"/>).
+    /// </summary>
+    public static string? StringProblem(JsonElement element, bool typed, out int length)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(element)[1..^1]; // without the quotes
+        // The common case, checked in place: no escapes, valid UTF-8, and (for text) no DEL or C1 control,
+        // the only controls unescaped JSON can hold.
+        if (raw.IndexOf((byte)'\\') < 0 && Utf8.IsValid(raw) && !(typed && (raw.IndexOf((byte)0x7F) >= 0 || HasC1(raw))))
+        {
+            length = Encoding.UTF8.GetCharCount(raw);
+            return null;
+        }
+
+        var rule = TryGetString(element, out var text);
+        length = text.Length;
+        return rule ?? (typed ? TextProblem(text) : null);
+    }
+
+    // C1 controls (U+0080..U+009F) are C2 80..C2 9F in UTF-8.
+    private static bool HasC1(ReadOnlySpan<byte> text)
+    {
+        for (var i = 0; i + 1 < text.Length; i++)
+        {
+            if (text[i] == 0xC2 && text[i + 1] is >= 0x80 and <= 0x9F)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>A property name's text, or the rule it breaks (same traps as <see cref="TryGetString"/>).</summary>
     public static string? TryGetName(JsonProperty property, out string name)
     {
@@ -143,7 +182,7 @@ public static class TextRules
                 return null;
 
             case JsonValueKind.String:
-                return TryGetString(value, out _) is { } rule ? ("", rule) : null;
+                return StringProblem(value, typed: false, out _) is { } rule ? ("", rule) : null;
 
             case JsonValueKind.Number:
                 return value.TryGetDouble(out var number) && double.IsFinite(number) ? null : ("", FiniteRule);
