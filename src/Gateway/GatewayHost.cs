@@ -1,5 +1,6 @@
 using System.Reflection;
 using ModelContextProtocol.Protocol;
+using SwarmCluster.Contracts;
 using SwarmCluster.Gateway.Cluster;
 using SwarmCluster.Gateway.Http;
 using SwarmCluster.Gateway.Mcp;
@@ -26,12 +27,16 @@ public static class GatewayHost
         if (!HasConfiguredEndpoints(builder.Configuration))
             builder.WebHost.UseUrls(DefaultUrl); // loopback only unless told otherwise
 
+        // Bodies beyond the largest legitimate call are refused before they are buffered.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = InputLimits.MaxRequestBytes);
+
         builder.AddSwarmClusterSilo(ReadRole(builder.Configuration));
         builder.Services.AddSwarmGateway(builder.Configuration, "http")
             .WithHttpTransport(o => o.Stateless = true); // no sessions: any gateway replica can answer any request
 
         var app = builder.Build();
         app.UseMiddleware<HostCheck>();
+        app.UseMiddleware<RequestGuard>();
         app.MapSwarmClusterEndpoints();
         app.MapMcp(McpPath);
         app.MapToolMirror(McpPath);
@@ -78,6 +83,7 @@ public static class GatewayHost
                 o.ServerInstructions = Instructions;
             })
             .WithTools(catalog.Tools.Select(t => t.McpTool))
+            .WithMessageFilters(filters => filters.AddIncomingFilter(ToolCallGuard.Filter))
             .WithRequestFilters(filters => filters.AddCallToolFilter(next => (context, cancellationToken) =>
                 context.Services!.GetRequiredService<ToolInvoker>().InvokeMcpAsync(context, next, cancellationToken)));
     }

@@ -7,8 +7,14 @@ public sealed class GatewayOptions
 {
     public const string Section = "SwarmCluster";
 
-    /// <summary>Hosts (and Origin hosts) accepted besides localhost, 127.0.0.1 and [::1]; "*" accepts any.</summary>
+    /// <summary>Host names accepted besides localhost, 127.0.0.1 and [::1]; "*" accepts any.</summary>
     public IReadOnlyList<string> AllowedHosts { get; set; } = [];
+
+    /// <summary>
+    /// Browser origins (scheme://host[:port]) accepted besides the server's own; "*" accepts any. A page served
+    /// elsewhere (another port, or https through a TLS-terminating ingress) must be listed to call the endpoint.
+    /// </summary>
+    public IReadOnlyList<string> AllowedOrigins { get; set; } = [];
 
     /// <summary>Upper bound for one grain call; a cluster that does not answer gives a clear error instead of a hang.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -21,16 +27,22 @@ public sealed class GatewayOptions
         var section = configuration.GetSection(Section);
         var options = new GatewayOptions();
 
-        // Accept both a list (SwarmCluster:AllowedHosts:0=...) and one comma-separated value.
-        var hosts = section.GetSection("AllowedHosts").Get<string[]>() ?? [];
-        if (hosts.Length == 0 && section["AllowedHosts"] is { Length: > 0 } csv)
-            hosts = csv.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        options.AllowedHosts = hosts;
+        options.AllowedHosts = List(section, "AllowedHosts");
+        options.AllowedOrigins = List(section, "AllowedOrigins");
 
         if (double.TryParse(section["CallTimeoutSeconds"], System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
             options.CallTimeout = TimeSpan.FromSeconds(seconds);
         if (int.TryParse(section["ReadRetries"], out var retries) && retries >= 0)
             options.ReadRetries = retries;
         return options;
+    }
+
+    // Accept both a list (SwarmCluster:AllowedHosts:0=...) and one comma-separated value.
+    private static string[] List(IConfigurationSection section, string key)
+    {
+        var values = section.GetSection(key).Get<string[]>() ?? [];
+        if (values.Length == 0 && section[key] is { Length: > 0 } csv)
+            values = csv.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return values;
     }
 }

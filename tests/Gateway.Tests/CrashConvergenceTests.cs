@@ -24,7 +24,7 @@ public sealed class CrashConvergenceTests(ITestOutputHelper output)
         var random = new Random(seed);
         var dataDirectory = TestPaths.NewTempDirectory("crash");
         var port = GatewayProcess.FreePort();
-        var gateway = await GatewayProcess.StartAsync(dataDirectory, port);
+        var gateway = await GatewayProcess.StartAsync(dataDirectory, port: port);
         using var client = new GatewayClient(gateway.BaseUrl);
         try
         {
@@ -65,7 +65,7 @@ public sealed class CrashConvergenceTests(ITestOutputHelper output)
                 var clock = Stopwatch.StartNew();
                 await gateway.KillAsync();
                 await gateway.DisposeAsync();
-                gateway = await GatewayProcess.StartAsync(dataDirectory, port);
+                gateway = await GatewayProcess.StartAsync(dataDirectory, port: port);
                 kills.Add($"kill {k + 1} after {after}+ acknowledged results; back in {clock.ElapsedMilliseconds} ms, {acknowledged.Count} acknowledged by then");
             }
 

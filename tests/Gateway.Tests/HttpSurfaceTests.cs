@@ -73,7 +73,7 @@ public sealed class HttpSurfaceTests(GatewayFixture fixture) : IDisposable
     [InlineData("evil.example", null, HttpStatusCode.Forbidden)]
     [InlineData("localhost", "http://evil.example", HttpStatusCode.Forbidden)]
     [InlineData("localhost", null, HttpStatusCode.OK)]
-    [InlineData("127.0.0.1", "http://localhost:3000", HttpStatusCode.OK)]
+    [InlineData("127.0.0.1", "http://localhost:3000", HttpStatusCode.Forbidden)] // another port is another origin
     [InlineData("[::1]", null, HttpStatusCode.OK)]
     public async Task HostAndOrigin_AreChecked(string host, string? origin, HttpStatusCode expected)
     {

@@ -4,8 +4,9 @@ using SwarmCluster.Gateway.Mcp;
 namespace SwarmCluster.Gateway.Http;
 
 /// <summary>
-/// POST /mcp/{tool} with the arguments as a JSON object: the same tool functions as MCP, with HTTP statuses
-/// (400 bad arguments, 404 unknown tool or id, 409 conflict or full, 503 cluster unavailable).
+/// POST /mcp/{tool} with the arguments as a JSON object (application/json only, so a cross-site form cannot
+/// post one): the same tool functions as MCP, with HTTP statuses (400 bad arguments, 404 unknown tool or id,
+/// 409 conflict or full, 413 too large, 415 not JSON, 503 cluster unavailable).
 /// </summary>
 public static class RestMirror
 {
@@ -21,7 +22,7 @@ public static class RestMirror
         Dictionary<string, JsonElement>? arguments;
         try
         {
-            arguments = await ReadArguments(request, cancellationToken);
+            arguments = ReadArguments(request);
         }
         catch (JsonException e)
         {
@@ -32,16 +33,19 @@ public static class RestMirror
         return Results.Json(result.StructuredContent, ToolJson.Results, statusCode: error?.HttpStatus ?? StatusCodes.Status200OK);
     }
 
-    private static async Task<Dictionary<string, JsonElement>?> ReadArguments(HttpRequest request, CancellationToken cancellationToken)
+    // RequestGuard has read and checked the body (media type, size, UTF-8, duplicates, depth).
+    private static Dictionary<string, JsonElement>? ReadArguments(HttpRequest request)
     {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken);
-        if (buffer.Length == 0)
+        var body = request.HttpContext.Features.Get<CheckedBody>()
+            ?? throw new InvalidOperationException("RequestGuard must run before the REST mirror");
+        if (body.Json.Length == 0)
             return null; // no body: no arguments
-        using var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+        // Read in place (no copy of the body): the document lives until the response is done.
+        var document = JsonDocument.Parse(body.Json);
+        request.HttpContext.Response.RegisterForDispose(document);
         return document.RootElement.ValueKind switch
         {
-            JsonValueKind.Object => document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()),
+            JsonValueKind.Object => document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal),
             JsonValueKind.Null => null,
             var kind => throw new JsonException($"got {kind.ToString().ToLowerInvariant()}"),
         };

@@ -8,12 +8,21 @@ namespace SwarmCluster.Gateway.Mcp;
 /// <summary>What a failed call tells the client: a kind (→ HTTP status), the parameter at fault and a readable rule.</summary>
 public sealed record ToolError(string Kind, string? Parameter, string Message)
 {
+    public string? Parameter { get; init; } = Parameter is { Length: > 200 } p ? p[..197] + "..." : Parameter;
+
+    public string Message { get; init; } = Message.Length > MaxMessageLength ? Message[..(MaxMessageLength - 3)] + "..." : Message;
+
     public const string InvalidArgument = "invalid_argument";
     public const string NotFound = "not_found";
     public const string Conflict = "conflict";
     public const string CapacityExceeded = "capacity_exceeded";
     public const string Unavailable = "unavailable";
     public const string Internal = "internal";
+    public const string UnsupportedMediaType = "unsupported_media_type";
+    public const string TooLarge = "too_large";
+
+    /// <summary>Longest message returned: errors can quote what the client sent, which can be huge.</summary>
+    public const int MaxMessageLength = 2000;
 
     [JsonIgnore]
     public int HttpStatus => Kind switch
@@ -22,6 +31,8 @@ public sealed record ToolError(string Kind, string? Parameter, string Message)
         NotFound => StatusCodes.Status404NotFound,
         Conflict or CapacityExceeded => StatusCodes.Status409Conflict,
         Unavailable => StatusCodes.Status503ServiceUnavailable,
+        UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
+        TooLarge => StatusCodes.Status413PayloadTooLarge,
         _ => StatusCodes.Status500InternalServerError,
     };
 

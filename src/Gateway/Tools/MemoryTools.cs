@@ -3,6 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text;
 using System.Text.Json;
 using ModelContextProtocol.Server;
+using SwarmCluster.Contracts;
 using SwarmCluster.Contracts.Agents;
 using SwarmCluster.Contracts.Errors;
 using SwarmCluster.Contracts.Memory;
@@ -33,8 +34,8 @@ public sealed class MemoryTools(GrainCalls grains, ProcessFigures process)
         [Description("Wait until the entry is in the database (store)")] bool persist = false,
         [Description("String metadata for the entry (store)")] Dictionary<string, string>? metadata = null,
         [Description("Key prefix (list)"), StringLength(MemoryLimits.MaxKeyLength)] string? prefix = null,
-        [Description("Text to look for (search)"), StringLength(MemoryGrain.MaxQueryLength, MinimumLength = 1)] string? query = null,
-        [Description("Most entries to return (list, search)"), Range(1, MemoryGrain.MaxListLimit)] int limit = 100,
+        [Description("Text to look for (search)"), StringLength(MemoryLimits.MaxQueryLength, MinimumLength = 1)] string? query = null,
+        [Description("Most entries to return (list, search)"), Range(1, MemoryLimits.MaxListLimit)] int limit = 100,
         [Description("Statistics detail level (when no action)"), AllowedValues("summary", "detailed", "by-agent")] string detail = "summary",
         [Description("by-agent: only this swarm (default: every swarm)")] string? swarmId = null,
         CancellationToken cancellationToken = default)
@@ -66,7 +67,10 @@ public sealed class MemoryTools(GrainCalls grains, ProcessFigures process)
             {
                 var k = Require(key, "key", action);
                 var entry = await grains.Read(() => memory.Retrieve(k), cancellationToken);
-                return new MemoryRetrieveResult(action, @namespace, k, entry is not null, entry is null ? null : EntryView.Of(entry));
+                if (entry is null)
+                    return new MemoryRetrieveResult(action, @namespace, k, false, null);
+                return new MemoryRetrieveResult(action, @namespace, k, true, EntryView.TryOf(entry, out var reason)
+                    ?? throw new DomainException(ErrorKind.Conflict, $"key: the stored value of '{k}' cannot be returned ({reason}); delete or overwrite it", "key"));
             }
             case "delete":
             {
@@ -77,13 +81,13 @@ public sealed class MemoryTools(GrainCalls grains, ProcessFigures process)
             case "list":
             {
                 var listing = await grains.Read(() => memory.List(prefix, limit), cancellationToken);
-                return new MemoryListResult(action, @namespace, prefix, null, listing.Total, listing.Entries.Count, listing.Entries.Select(EntryView.Of).ToList());
+                return MemoryListResult.Of(action, @namespace, prefix, null, listing);
             }
             default: // search
             {
                 var q = Require(query, "query", action);
                 var listing = await grains.Read(() => memory.Search(q, limit), cancellationToken);
-                return new MemoryListResult(action, @namespace, null, q, listing.Total, listing.Entries.Count, listing.Entries.Select(EntryView.Of).ToList());
+                return MemoryListResult.Of(action, @namespace, null, q, listing);
             }
         }
     }
@@ -142,8 +146,35 @@ public sealed record EntryView(
     DateTimeOffset? ExpiresAt, bool Durable, int SizeBytes)
 {
     public static EntryView Of(MemoryEntry e) =>
-        new(e.Key, JsonDocument.Parse(e.ValueJson).RootElement.Clone(), e.Metadata, e.CreatedAt, e.UpdatedAt, e.ExpiresAt, e.Durable, e.SizeBytes);
+        TryOf(e, out var reason) ?? throw new InvalidOperationException($"memory entry '{e.Key}' is unreadable: {reason}");
+
+    /// <summary>
+    /// The entry as answers carry it, or null with the reason when its stored value cannot be returned (not
+    /// JSON, or nested deeper than any answer can carry: written before the depth rule, or by hand).
+    /// </summary>
+    public static EntryView? TryOf(MemoryEntry e, out string? reason)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(e.ValueJson, new JsonDocumentOptions { MaxDepth = InputLimits.MaxJsonDepth });
+            if (TextRules.JsonValueProblem(document.RootElement) is { } problem)
+            {
+                reason = $"value{problem.Path} {problem.Rule}";
+                return null;
+            }
+            reason = null;
+            return new(e.Key, document.RootElement.Clone(), e.Metadata, e.CreatedAt, e.UpdatedAt, e.ExpiresAt, e.Durable, e.SizeBytes);
+        }
+        catch (JsonException)
+        {
+            reason = $"the stored value is not JSON nested at most {InputLimits.MaxValueDepth} deep";
+            return null;
+        }
+    }
 }
+
+/// <summary>An entry a listing skipped because its stored value cannot be returned, and why.</summary>
+public sealed record UnreadableEntry(string Key, string Reason);
 
 public sealed record MemoryStoreResult(string Action, string Namespace, string Key, bool Stored, bool Durable, EntryView Entry);
 
@@ -151,7 +182,24 @@ public sealed record MemoryRetrieveResult(string Action, string Namespace, strin
 
 public sealed record MemoryDeleteResult(string Action, string Namespace, string Key, bool Deleted);
 
-public sealed record MemoryListResult(string Action, string Namespace, string? Prefix, string? Query, int Total, int Count, IReadOnlyList<EntryView> Entries);
+/// <summary>Count: entries returned; Unreadable: matching entries whose value cannot be returned (delete or overwrite them).</summary>
+public sealed record MemoryListResult(
+    string Action, string Namespace, string? Prefix, string? Query, int Total, int Count, IReadOnlyList<EntryView> Entries, IReadOnlyList<UnreadableEntry> Unreadable)
+{
+    public static MemoryListResult Of(string action, string memoryNamespace, string? prefix, string? query, MemoryListing listing)
+    {
+        var entries = new List<EntryView>(listing.Entries.Count);
+        var unreadable = new List<UnreadableEntry>();
+        foreach (var entry in listing.Entries)
+        {
+            if (EntryView.TryOf(entry, out var reason) is { } view)
+                entries.Add(view);
+            else
+                unreadable.Add(new UnreadableEntry(entry.Key, reason!));
+        }
+        return new(action, memoryNamespace, prefix, query, listing.Total, entries.Count, entries, unreadable);
+    }
+}
 
 public sealed record GcGeneration(string Generation, long SizeBytes, long FragmentationBytes);
 

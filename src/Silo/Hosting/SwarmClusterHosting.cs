@@ -11,6 +11,7 @@ using Orleans.Dashboard;
 using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using StackExchange.Redis;
+using SwarmCluster.Grains;
 using SwarmCluster.Grains.Placement;
 using SwarmCluster.Grains.Queen;
 using SwarmCluster.Hosting.Storage;
@@ -36,6 +37,13 @@ public static class SwarmClusterHosting
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = ResolveOptions(builder.Configuration);
+        var memoryOptions = new MemoryGrainOptions { FlushInterval = CheckFlushInterval(options.MemoryFlushInterval) };
+        // Nothing connects to the embedded default as an Orleans client: open no client gateway port unless asked to.
+        if (role == SiloRole.Embedded && builder.Configuration[$"{SwarmClusterOptions.SectionName}:{nameof(SwarmClusterOptions.GatewayPort)}"] is null)
+        {
+            options.GatewayPort = 0;
+        }
+
         var storageConnectionString = GetStorageConnectionString(options);
         var dashboard = options.Dashboard ?? role is SiloRole.Embedded or SiloRole.Gateway;
         var info = new SwarmClusterSiloInfo(role, options, dashboard);
@@ -43,6 +51,7 @@ public static class SwarmClusterHosting
         builder.Services.AddSingleton(info);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IOptions<SwarmClusterOptions>>(Options.Create(options));
+        builder.Services.AddSingleton(Options.Create(memoryOptions));
 
         // Hosted services start in registration order and Orleans registers its own in UseOrleans below:
         // registering the migrator first makes the schema exist before the storage provider reads OrleansQuery.
@@ -241,6 +250,12 @@ public static class SwarmClusterHosting
             silo.UseKubernetesHosting();
         }
     }
+
+    private static TimeSpan CheckFlushInterval(TimeSpan interval) =>
+        interval >= MemoryGrainOptions.MinFlushInterval && interval <= MemoryGrainOptions.MaxFlushInterval
+            ? interval
+            : throw new InvalidOperationException(
+                $"SwarmCluster:MemoryFlushInterval must be between {MemoryGrainOptions.MinFlushInterval} and {MemoryGrainOptions.MaxFlushInterval} (got {interval})");
 
     private static string? FindCommandLineValue(string[] args, string name)
     {

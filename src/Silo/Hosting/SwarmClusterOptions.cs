@@ -45,7 +45,10 @@ public sealed class SwarmClusterOptions
     /// <summary>Silo-to-silo port.</summary>
     public int SiloPort { get; set; } = 11111;
 
-    /// <summary>Port for external Orleans clients (0 disables it).</summary>
+    /// <summary>
+    /// Port for external Orleans clients (0 disables it). The embedded role opens none unless this is set
+    /// explicitly: nothing outside its own process talks to it as an Orleans client.
+    /// </summary>
     public int GatewayPort { get; set; } = 30000;
 
     /// <summary>IP address other silos use to reach this one. Empty: Orleans picks an interface (or the pod IP on Kubernetes).</summary>
@@ -59,6 +62,12 @@ public sealed class SwarmClusterOptions
 
     /// <summary>How long start-up migration keeps retrying while the database is unreachable.</summary>
     public TimeSpan MigrationTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How often memory namespaces write pending plain (non-persist) writes to storage: the most of them a
+    /// silo crash can lose. Persist writes are acknowledged only once stored, whatever this is.
+    /// </summary>
+    public TimeSpan MemoryFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Serve the Orleans dashboard; null means by role (Embedded and Gateway: yes, Worker: no).</summary>
     public bool? Dashboard { get; set; }

@@ -35,6 +35,8 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ProcessId => _process.Id;
+
     public string Output
     {
         get
@@ -45,7 +47,8 @@ public sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the gateway and waits until /healthz answers 200.</summary>
-    public static async Task<GatewayProcess> StartAsync(string dataDirectory, int? port = null)
+    /// <param name="environment">Variables set after the defaults (a null value removes one).</param>
+    public static async Task<GatewayProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string?>? environment = null, int? port = null)
     {
         if (!File.Exists(TestPaths.GatewayDll))
             throw new InvalidOperationException($"gateway not built: {TestPaths.GatewayDll} is missing (dotnet build src/Gateway -c {TestPaths.Configuration})");
@@ -61,6 +64,13 @@ public sealed class GatewayProcess : IAsyncDisposable
         foreach (var arg in new[] { TestPaths.GatewayDll, "--urls", $"http://127.0.0.1:{port}", "--data-dir", dataDirectory })
             info.ArgumentList.Add(arg);
         ConfigureEnvironment(info);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+                info.Environment.Remove(name);
+            else
+                info.Environment[name] = value;
+        }
 
         var watch = Stopwatch.StartNew();
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");

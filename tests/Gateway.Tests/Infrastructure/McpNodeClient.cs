@@ -77,8 +77,15 @@ public static class McpNodeClient
             ["concurrent"] = concurrent,
             ["calls"] = JsonSerializer.SerializeToNode(calls.Select(c => new { c.Id, c.Method, c.Name, c.Arguments }).ToList(), Json),
         };
+        return await RunSpecAsync(spec.ToJsonString(), timeout);
+    }
+
+    /// <summary>Runs a spec written by the caller (JSON text in client.mjs's input format, e.g. with raw argument text).</summary>
+    public static async Task<McpRun> RunSpecAsync(string specJson, TimeSpan? timeout = null)
+    {
+        EnsureInstalled();
         var file = Path.Combine(Path.GetTempPath(), $"mcp-calls-{Guid.NewGuid():n}.json");
-        await File.WriteAllTextAsync(file, spec.ToJsonString());
+        await File.WriteAllTextAsync(file, specJson);
         try
         {
             var info = new ProcessStartInfo("node")

@@ -3,7 +3,8 @@
 //   { "url": "http://127.0.0.1:PORT/mcp", "concurrent": false,
 //     "calls": [ { "id": "a", "method": "tools/list" | "tools/call" | "ping", "name": "...", "arguments": {...} } ] }
 // Prints one JSON line per call: { id, ok, ms, result } or { id, ok: false, ms, error: { code, message } },
-// then { "done": true, "serverInfo": {...} }. "concurrent": true sends every call at once.
+// then { "done": true, "serverInfo": {...} }. "concurrent": true sends every call at once; "concurrency": N
+// keeps N calls in flight, in order, and a call with "barrier": true waits until every earlier call is done.
 // Sequential calls may use earlier results: a string "${id.path.to.value}" is replaced by that value
 // (e.g. "${init.result.structuredContent.id}"), and "${...}" inside a longer string is interpolated.
 import { readFileSync } from 'node:fs';
@@ -52,6 +53,16 @@ async function run(call) {
 const print = (line) => process.stdout.write(JSON.stringify(line) + '\n');
 if (spec.concurrent) {
   for (const line of await Promise.all(spec.calls.map(run))) print(line);
+} else if (spec.concurrency > 1) {
+  const inFlight = new Set();
+  for (const call of spec.calls) {
+    if (call.barrier) await Promise.all(inFlight);
+    while (inFlight.size >= spec.concurrency) await Promise.race(inFlight);
+    const task = run(call).then((line) => { print(line); inFlight.delete(task); });
+    inFlight.add(task);
+    if (call.barrier) await task;
+  }
+  await Promise.all(inFlight);
 } else {
   for (const call of spec.calls) {
     const line = await run(call);

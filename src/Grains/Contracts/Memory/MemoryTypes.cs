@@ -45,4 +45,6 @@ public static class MemoryLimits
     public const int MaxEntriesPerNamespace = 10_000;
     public const int MaxNamespaceLength = 64;
     public const int MaxTtlSeconds = 365 * 24 * 3600;
+    public const int MaxListLimit = 1000;
+    public const int MaxQueryLength = 256;
 }

@@ -1,3 +1,4 @@
+using SwarmCluster.Contracts;
 using SwarmCluster.Contracts.Errors;
 
 namespace SwarmCluster.Grains;
@@ -22,9 +23,9 @@ internal static class Checks
             throw DomainException.Invalid(parameter, $"must be at most {maxLength} characters (got {value.Length})");
         }
 
-        if (value.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+        if (TextRules.TextProblem(value) is { } rule)
         {
-            throw DomainException.Invalid(parameter, "must not contain control characters");
+            throw DomainException.Invalid(parameter, rule);
         }
 
         return value.Trim();

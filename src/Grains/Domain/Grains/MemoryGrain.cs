@@ -2,6 +2,7 @@ using Orleans.Placement;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Storage;
 using SwarmCluster.Contracts;
 using SwarmCluster.Contracts.Errors;
@@ -15,25 +16,28 @@ namespace SwarmCluster.Grains;
 /// <summary>
 /// One namespace of shared memory (key "ns-&lt;namespace&gt;").
 /// <para>
-/// Persistence: a write with Persist=true writes the whole namespace before answering (Durable=true). Plain
-/// writes and deletes change grain memory only and answer Durable=false; a 1 s grain timer writes pending
-/// changes behind, and so do Flush and deactivation. A silo crash can lose up to about a second of plain
-/// writes; persisted ones are never lost. Expired entries are invisible at once and purged (the purge is
-/// written behind like a delete).
+/// Persistence: a write with Persist=true writes the whole namespace before answering (Durable=true); if that
+/// write fails the entry is taken back and the caller gets the error. Plain writes and deletes change grain
+/// memory only and answer Durable=false; a grain timer (<see cref="MemoryGrainOptions.FlushInterval"/>, 1 s by
+/// default) writes pending changes behind, and so do Flush and deactivation. A silo crash can lose up to one
+/// interval of plain writes; persisted ones are never lost. Expired entries are invisible at once and purged
+/// (the purge is written behind like a delete).
+/// </para>
+/// <para>
+/// Every value is checked before it is kept: valid JSON, nested at most <see cref="InputLimits.MaxValueDepth"/>
+/// deep, valid Unicode, so whatever is stored can be read back by every tool and transport.
 /// </para>
 /// </summary>
 // Activation-count placement: the least-loaded worker gets new activations (the default piles them on one silo).
 [GrainType("memory"), WorkerPlacement, ActivationCountBasedPlacement]
 public sealed class MemoryGrain(
     [PersistentState(StorageNames.Memory, StorageNames.Provider)] IPersistentState<MemoryGrainState> state,
+    IOptions<MemoryGrainOptions> options,
     ILogger<MemoryGrain> logger) : Grain, IMemoryGrain
 {
     public const int MaxMetadataEntries = 32;
     public const int MaxMetadataKeyLength = 64;
     public const int MaxMetadataValueLength = 1024;
-    public const int MaxListLimit = 1000;
-    public const int MaxQueryLength = 256;
-    private static readonly TimeSpan WriteBehindPeriod = TimeSpan.FromSeconds(1);
 
     // Keys whose current version is not yet in the database, and deletes/purges not yet written.
     private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
@@ -67,7 +71,8 @@ public sealed class MemoryGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        this.RegisterGrainTimer(WriteBehindAsync, WriteBehindPeriod, WriteBehindPeriod);
+        var period = options.Value.FlushInterval;
+        this.RegisterGrainTimer(WriteBehindAsync, period, period);
         return Task.CompletedTask;
     }
 
@@ -124,13 +129,38 @@ public sealed class MemoryGrain(
             state.State.Registered = true;
         }
 
+        var lastWrite = state.State.LastWrite;
+        var wasPending = _pending.Contains(key);
         entries[key] = record;
         state.State.LastWrite = now;
         _pending.Add(key);
         _dirty = true;
         if (write.Persist)
         {
-            await WriteAsync();
+            try
+            {
+                await WriteAsync();
+            }
+            catch
+            {
+                // The caller gets an error, so the entry must be as before.
+                if (existing is null)
+                {
+                    entries.Remove(key);
+                }
+                else
+                {
+                    entries[key] = existing;
+                }
+
+                if (!wasPending)
+                {
+                    _pending.Remove(key);
+                }
+
+                state.State.LastWrite = lastWrite;
+                throw;
+            }
         }
 
         return ToEntry(key, record);
@@ -145,7 +175,7 @@ public sealed class MemoryGrain(
 
     public Task<MemoryListing> List(string? prefix, int limit)
     {
-        Checks.Range(limit, "limit", 1, MaxListLimit);
+        Checks.Range(limit, "limit", 1, MemoryLimits.MaxListLimit);
         var p = prefix ?? "";
         if (p.Length > MemoryLimits.MaxKeyLength)
         {
@@ -158,8 +188,8 @@ public sealed class MemoryGrain(
 
     public Task<MemoryListing> Search(string query, int limit)
     {
-        var q = Checks.Text(query, "query", MaxQueryLength);
-        Checks.Range(limit, "limit", 1, MaxListLimit);
+        var q = Checks.Text(query, "query", MemoryLimits.MaxQueryLength);
+        Checks.Range(limit, "limit", 1, MemoryLimits.MaxListLimit);
         PurgeExpired(DateTimeOffset.UtcNow);
         return Task.FromResult(Listing(kv =>
             kv.Key.Contains(q, StringComparison.OrdinalIgnoreCase)
@@ -283,6 +313,11 @@ public sealed class MemoryGrain(
             throw DomainException.Invalid("key", "must not contain control characters");
         }
 
+        if (TextRules.UnicodeProblem(key) is { } rule)
+        {
+            throw DomainException.Invalid("key", rule);
+        }
+
         return key;
     }
 
@@ -299,13 +334,22 @@ public sealed class MemoryGrain(
             throw DomainException.Invalid("value", $"must be at most {MemoryLimits.MaxValueBytes} bytes of UTF-8 JSON (got {size})");
         }
 
+        if (TextRules.UnicodeProblem(valueJson) is { } text)
+        {
+            throw DomainException.Invalid("value", text);
+        }
+
         try
         {
-            using var _ = JsonDocument.Parse(valueJson);
+            using var document = JsonDocument.Parse(valueJson, new JsonDocumentOptions { MaxDepth = InputLimits.MaxJsonDepth });
+            if (TextRules.JsonValueProblem(document.RootElement) is { } problem)
+            {
+                throw DomainException.Invalid("value" + problem.Path, problem.Rule);
+            }
         }
         catch (JsonException ex)
         {
-            throw DomainException.Invalid("value", $"must be valid JSON ({ex.Message})");
+            throw DomainException.Invalid("value", $"must be valid JSON nested at most {InputLimits.MaxValueDepth} deep ({ex.Message})");
         }
 
         return valueJson;
@@ -334,6 +378,11 @@ public sealed class MemoryGrain(
             if ((v ?? "").Length > MaxMetadataValueLength)
             {
                 throw DomainException.Invalid("metadata", $"value of '{k}' must be at most {MaxMetadataValueLength} characters");
+            }
+
+            if ((TextRules.TextProblem(k) ?? TextRules.TextProblem(v ?? "")) is { } rule)
+            {
+                throw DomainException.Invalid("metadata", $"keys and values {rule}");
             }
 
             result[k] = v ?? "";

@@ -86,7 +86,7 @@ internal sealed class SwarmLearning(
         Checks.Range(epochs, "epochs", 1, SwarmLimits.MaxEpochs);
         if (samples.Count == 0)
         {
-            throw new DomainException(ErrorKind.InvalidArgument, "no task outcomes recorded yet: complete or fail tasks first");
+            throw DomainException.Invalid("samples", "none given and no task outcomes recorded yet: give samples, or complete or fail tasks first");
         }
 
         CheckWork(samples.Count, epochs);
