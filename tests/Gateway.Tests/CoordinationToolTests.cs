@@ -151,7 +151,10 @@ public sealed class CoordinationToolTests(GatewayFixture fixture)
             Tool("c1", "task_complete", new { taskId = Ref("t1"), success = true, output = "one", requestId = $"{key}-c" }),
             Tool("c2", "task_complete", new { taskId = Ref("t1"), success = true, output = "one", requestId = $"{key}-c" }),
             Tool("status", "swarm_status", new { swarmId = Ref("s1") }),
-            Tool("results", "task_results", new { taskId = Ref("t1"), format = "raw" }));
+            Tool("results", "task_results", new { taskId = Ref("t1"), format = "raw" }),
+            Tool("m1", "memory_usage", new { action = "store", @namespace = key, key = "k", value = new { n = 1 }, persist = true, requestId = $"{key}-m" }),
+            Tool("m2", "memory_usage", new { action = "store", @namespace = key, key = "k", value = new { n = 2 }, persist = true, requestId = $"{key}-m" }),
+            Tool("m3", "memory_usage", new { action = "retrieve", @namespace = key, key = "k" }));
         Assert.Equal(run["s1"].Success.GetProperty("id").GetString(), run["s2"].Success.GetProperty("id").GetString());
         Assert.Equal(run["a1"].Success.GetProperty("id").GetString(), run["a2"].Success.GetProperty("id").GetString());
         Assert.Equal(run["t1"].Success.GetProperty("id").GetString(), run["t2"].Success.GetProperty("id").GetString());
@@ -160,6 +163,10 @@ public sealed class CoordinationToolTests(GatewayFixture fixture)
         Assert.Equal(1, status.GetProperty("agents").GetProperty("total").GetInt32());
         Assert.Equal(1, status.GetProperty("tasks").GetProperty("total").GetInt32());
         Assert.Equal(1, run["results"].Success.GetProperty("resultCount").GetInt32());
+        Assert.False(run["m1"].Success.GetProperty("replayed").GetBoolean());
+        Assert.True(run["m2"].Success.GetProperty("replayed").GetBoolean());
+        Assert.False(run["m2"].Success.GetProperty("stored").GetBoolean());
+        Assert.Equal(1, run["m3"].Success.GetProperty("entry").GetProperty("value").GetProperty("n").GetInt32());
     }
 
     [Fact]

@@ -38,6 +38,7 @@ public sealed class MemoryTools(GrainCalls grains, ProcessFigures process)
         [Description("Most entries to return (list, search)"), Range(1, MemoryLimits.MaxListLimit)] int limit = 100,
         [Description("Statistics detail level (when no action)"), AllowedValues("summary", "detailed", "by-agent")] string detail = "summary",
         [Description("by-agent: only this swarm (default: every swarm)")] string? swarmId = null,
+        [Description("Idempotency key (store): a repeat answers with the entry and changes nothing; a namespace remembers its last 1000"), StringLength(TaskLimits.MaxRequestIdLength, MinimumLength = 1)] string? requestId = null,
         CancellationToken cancellationToken = default)
     {
         if (action is null)
@@ -60,8 +61,8 @@ public sealed class MemoryTools(GrainCalls grains, ProcessFigures process)
                 var bytes = Encoding.UTF8.GetByteCount(json);
                 if (bytes > MemoryLimits.MaxValueBytes)
                     throw DomainException.Invalid("value", $"must be at most {MemoryLimits.MaxValueBytes} bytes of JSON (got {bytes})");
-                var entry = await grains.Write(() => memory.Store(new MemoryWrite(k, json, metadata, ttl, persist)), cancellationToken);
-                return new MemoryStoreResult(action, @namespace, k, true, entry.Durable, EntryView.Of(entry));
+                var entry = await grains.Write(() => memory.Store(new MemoryWrite(k, json, metadata, ttl, persist) { RequestId = requestId }), cancellationToken, requestId);
+                return new MemoryStoreResult(action, @namespace, entry.Key, !entry.Replayed, entry.Durable, EntryView.Of(entry)) { Replayed = entry.Replayed };
             }
             case "retrieve":
             {
@@ -176,7 +177,11 @@ public sealed record EntryView(
 /// <summary>An entry a listing skipped because its stored value cannot be returned, and why.</summary>
 public sealed record UnreadableEntry(string Key, string Reason);
 
-public sealed record MemoryStoreResult(string Action, string Namespace, string Key, bool Stored, bool Durable, EntryView Entry);
+public sealed record MemoryStoreResult(string Action, string Namespace, string Key, bool Stored, bool Durable, EntryView Entry)
+{
+    /// <summary>True when this answers a repeated requestId: nothing was stored again.</summary>
+    public bool Replayed { get; init; }
+}
 
 public sealed record MemoryRetrieveResult(string Action, string Namespace, string Key, bool Found, EntryView? Entry);
 

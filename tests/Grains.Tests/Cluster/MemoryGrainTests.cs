@@ -129,4 +129,22 @@ public class MemoryGrainTests(ClusterFixture fixture)
         await memory.Store(new MemoryWrite("one-more", "1", Persist: true));
         Assert.Equal(MemoryLimits.MaxEntriesPerNamespace, (await memory.GetStats()).Entries);
     }
+
+    [Fact]
+    public async Task A_repeated_store_request_changes_nothing_even_after_a_reload()
+    {
+        var ns = "req-" + Guid.NewGuid().ToString("n")[..8];
+        var memory = _client.GetGrain<IMemoryGrain>(GrainKeys.Memory(ns));
+        var first = await memory.Store(new MemoryWrite("k", "1", Persist: true) { RequestId = "r1" });
+        Assert.False(first.Replayed);
+        await memory.Store(new MemoryWrite("other", "5") { RequestId = "r2" });
+        await fixture.Cluster.DeactivateAsync(_client.GetGrain<IMemoryGrain>(GrainKeys.Memory(ns)));
+        var repeat = await memory.Store(new MemoryWrite("k", "2", Persist: true) { RequestId = "r1" });
+        Assert.True(repeat.Replayed);
+        Assert.Equal("1", (await memory.Retrieve("k"))!.ValueJson);
+        Assert.Equal("5", (await memory.Retrieve("other"))!.ValueJson); // the plain write was written behind with its request id
+        Assert.True((await memory.Store(new MemoryWrite("other", "6") { RequestId = "r2" })).Replayed);
+        await memory.Delete("k");
+        await Expect.Domain(SwarmCluster.Contracts.Errors.ErrorKind.Conflict, "requestId", () => memory.Store(new MemoryWrite("k", "3") { RequestId = "r1" }));
+    }
 }

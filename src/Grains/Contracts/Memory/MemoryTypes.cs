@@ -8,7 +8,11 @@ public sealed record MemoryWrite(
     [property: Id(2)] IReadOnlyDictionary<string, string>? Metadata = null,
     [property: Id(3)] int? TtlSeconds = null,
     /// <summary>True: acknowledged only once the entry is in the database.</summary>
-    [property: Id(4)] bool Persist = false);
+    [property: Id(4)] bool Persist = false)
+{
+    /// <summary>The client's idempotency key: a repeat answers with the entry and changes nothing.</summary>
+    [Id(5)] public string? RequestId { get; init; }
+}
 
 [GenerateSerializer, Alias("memory.entry")]
 public sealed record MemoryEntry(
@@ -21,7 +25,11 @@ public sealed record MemoryEntry(
     [property: Id(6)] DateTimeOffset? ExpiresAt,
     /// <summary>True once this version of the entry is known to be in the database.</summary>
     [property: Id(7)] bool Durable,
-    [property: Id(8)] int SizeBytes);
+    [property: Id(8)] int SizeBytes)
+{
+    /// <summary>True when this answers a repeated requestId: nothing was written again.</summary>
+    [Id(9)] public bool Replayed { get; init; }
+}
 
 [GenerateSerializer, Alias("memory.list")]
 public sealed record MemoryListing(
@@ -47,4 +55,7 @@ public static class MemoryLimits
     public const int MaxTtlSeconds = 365 * 24 * 3600;
     public const int MaxListLimit = 1000;
     public const int MaxQueryLength = 256;
+
+    /// <summary>Store request ids a namespace remembers (the most recent ones).</summary>
+    public const int RememberedRequests = 1000;
 }

@@ -103,9 +103,18 @@ public sealed class MemoryGrain(
             Checks.Range(ttl, "ttlSeconds", 1, MemoryLimits.MaxTtlSeconds);
         }
 
+        var requestId = write.RequestId is null ? null : Checks.Text(write.RequestId, "requestId", TaskLimits.MaxRequestIdLength);
         var now = DateTimeOffset.UtcNow;
         PurgeExpired(now);
         var entries = state.State.Entries;
+        if (requestId is not null && state.State.Requests.Find(r => r.RequestId == requestId) is { } earlier)
+        {
+            return entries.TryGetValue(earlier.Key, out var current)
+                ? ToEntry(earlier.Key, current) with { Replayed = true }
+                : throw new DomainException(ErrorKind.Conflict,
+                    $"requestId '{requestId}' stored '{earlier.Key}' at {earlier.StoredAt:O}; that entry has been deleted or expired since", "requestId");
+        }
+
         entries.TryGetValue(key, out var existing);
         if (existing is null && entries.Count >= MemoryLimits.MaxEntriesPerNamespace)
         {
@@ -131,6 +140,16 @@ public sealed class MemoryGrain(
 
         var lastWrite = state.State.LastWrite;
         var wasPending = _pending.Contains(key);
+        var requests = state.State.Requests;
+        if (requestId is not null)
+        {
+            requests.Add(new MemoryRequestRecord { RequestId = requestId, Key = key, StoredAt = now });
+            if (requests.Count > MemoryLimits.RememberedRequests)
+            {
+                requests.RemoveRange(0, requests.Count - MemoryLimits.RememberedRequests);
+            }
+        }
+
         entries[key] = record;
         state.State.LastWrite = now;
         _pending.Add(key);
@@ -159,6 +178,11 @@ public sealed class MemoryGrain(
                 }
 
                 state.State.LastWrite = lastWrite;
+                if (requestId is not null)
+                {
+                    requests.RemoveAll(r => r.RequestId == requestId);
+                }
+
                 throw;
             }
         }

@@ -249,6 +249,16 @@ public sealed class MemoryGrainState
     /// <summary>The namespace has been announced to the registry.</summary>
     [Id(1)] public bool Registered { get; set; }
     [Id(2)] public DateTimeOffset? LastWrite { get; set; }
+    /// <summary>The most recent store request ids (written with the entries they stored, so both survive or neither).</summary>
+    [Id(3)] public List<MemoryRequestRecord> Requests { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("state.memory-request.v1")]
+public sealed class MemoryRequestRecord
+{
+    [Id(0)] public string RequestId { get; set; } = "";
+    [Id(1)] public string Key { get; set; } = "";
+    [Id(2)] public DateTimeOffset StoredAt { get; set; }
 }
 
 [GenerateSerializer, Alias("state.memory-record.v1")]
