@@ -50,11 +50,13 @@ public sealed class BridgeTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    [Fact]
-    public async Task BridgesOnTheDirectoryOfARunningHttpGateway_UseIt_AndStartNoSilo()
+    [Theory]
+    [InlineData("handoff")] // Linux: the gateway reads and writes the client's stdin and stdout itself
+    [InlineData("relay")] // elsewhere: the bridge relays the lines
+    public async Task BridgesOnTheDirectoryOfARunningHttpGateway_UseIt_AndStartNoSilo(string mode)
     {
         await using var gateway = await GatewayProcess.StartAsync(_dataDirectory);
-        var bridges = Enumerable.Range(0, 3).Select(_ => Bridge()).ToList();
+        var bridges = Enumerable.Range(0, 3).Select(_ => Bridge(mode)).ToList();
         try
         {
             await Task.WhenAll(bridges.Select(b => b.InitializeAsync()));
@@ -68,7 +70,7 @@ public sealed class BridgeTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal(3 * AgentsPerBridge, http["agents"].Success.GetProperty("count").GetInt32());
 
             // A real MCP client (the Node SDK's stdio transport) through a bridge, as Claude starts one.
-            var sdk = await McpNodeClient.RunStdioAsync(["--stdio", "--data-dir", _dataDirectory], BridgeEnvironment(),
+            var sdk = await McpNodeClient.RunStdioAsync(["--stdio", "--data-dir", _dataDirectory], BridgeEnvironment(mode),
                 [McpCall.ListTools(), McpCall.Tool("agents", "agent_list", new { swarmId })]);
             Assert.Equal(ToolCatalogTests.AllTools.Order(), sdk["list"].Result.GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()).Order());
             Assert.Equal(3 * AgentsPerBridge, sdk["agents"].Success.GetProperty("count").GetInt32());
@@ -141,6 +143,31 @@ public sealed class BridgeTests(ITestOutputHelper output) : IAsyncLifetime
         var status = await next.ToolAsync("status", "swarm_status", new { });
         Assert.Equal("ring", status.GetProperty("swarm").GetProperty("topology").GetString());
         Assert.NotEqual(pid, DataDirectoryProcesses.Owner(_dataDirectory)!.Pid);
+    }
+
+    [Theory]
+    [InlineData("handoff", 15)] // SIGTERM: the gateway hands the client back to its bridge
+    [InlineData("handoff", 9)] // SIGKILL: the bridge finds the socket closed
+    [InlineData("relay", 9)]
+    public async Task TheGatewayGoingAway_MidSession_TheBridgeCarriesOnWithTheNextOne(string mode, int signal)
+    {
+        await using var bridge = Bridge(mode);
+        await bridge.InitializeAsync();
+        await bridge.WriteLineAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
+        var swarm = await bridge.ToolAsync("swarm", "swarm_init", new { topology = "hierarchical", maxAgents = 3 });
+        var first = DataDirectoryProcesses.Owner(_dataDirectory)!.Pid;
+
+        Assert.Equal(0, DataDirectoryProcesses.Signal(first, signal));
+        Assert.True(await DataDirectoryProcesses.WaitForExitAsync(first, TimeSpan.FromSeconds(60)));
+
+        // The same session goes on: the next gateway gets the client's initialize replayed, and the swarm is stored.
+        var status = await bridge.ToolAsync("status", "swarm_status", new { swarmId = swarm.GetProperty("id").GetString() });
+        Assert.Equal("hierarchical", status.GetProperty("swarm").GetProperty("topology").GetString());
+        var second = DataDirectoryProcesses.Owner(_dataDirectory)!;
+        Assert.NotEqual(first, second.Pid);
+        Assert.True(second.IsAlive);
+        Assert.Equal(0, await bridge.CloseInputAsync());
+        Assert.Empty(bridge.Unmatched);
     }
 
     [Fact]
@@ -236,13 +263,16 @@ public sealed class BridgeTests(ITestOutputHelper output) : IAsyncLifetime
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    private StdioSession Bridge() => StdioSession.Start(["--stdio", "--data-dir", _dataDirectory, "--urls", "http://127.0.0.1:0"], null);
+    private StdioSession Bridge(string mode = "handoff") =>
+        StdioSession.Start(["--stdio", "--data-dir", _dataDirectory, "--urls", "http://127.0.0.1:0"], BridgeEnvironment(mode));
 
-    private static Dictionary<string, string> BridgeEnvironment()
+    private static Dictionary<string, string> BridgeEnvironment(string mode)
     {
         var info = StdioSession.StartInfo([], null);
-        return info.Environment.Where(e => e.Key.StartsWith("SwarmCluster__", StringComparison.Ordinal) && e.Value is not null)
+        var environment = info.Environment.Where(e => e.Key.StartsWith("SwarmCluster__", StringComparison.Ordinal) && e.Value is not null)
             .ToDictionary(e => e.Key, e => e.Value!);
+        environment["SWARM_BRIDGE_MODE"] = mode;
+        return environment;
     }
 
     public Task InitializeAsync()

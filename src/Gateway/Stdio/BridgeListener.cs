@@ -10,20 +10,19 @@ namespace SwarmCluster.Gateway.Stdio;
 
 /// <summary>
 /// The gateway's end of <c>--stdio</c> bridges: a local socket (Unix domain socket, owner-only by the data
-/// directory's permissions) on which every connection is one MCP session, served by the same tools as /mcp. A bridge
-/// relays its client's lines as they are, so a stdio call costs one local hop, not an HTTP request. Listens only in
-/// the process that owns the data directory (the embedded silo); the socket's path goes into silo.json.
+/// directory's permissions). On Linux a bridge hands over its stdin and stdout, and this process serves the client
+/// on them directly, like an in-process stdio server (<see cref="HandoffSession"/>); elsewhere every connection is
+/// one MCP session whose lines the bridge relays. Listens only in the process that owns the data directory (the
+/// embedded silo); the socket's path goes into silo.json.
 /// </summary>
 internal sealed class BridgeListener(
     IOptions<McpServerOptions> mcpOptions, ILoggerFactory loggers, IServiceProvider services, McpActivity activity, ILogger<BridgeListener> logger)
     : BackgroundService
 {
-    /// <summary>First line of every session, before any MCP message: the bridge knows its session was accepted.</summary>
-    public const string Hello = "{\"swarmcluster\":\"bridge\",\"version\":1}";
-
     private readonly object _gate = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly HashSet<Task> _sessions = [];
     private Socket? _socket;
-    private int _sessions;
     private bool _closed;
 
     /// <summary>Where bridges connect (null when this process does not own a data directory).</summary>
@@ -50,17 +49,33 @@ internal sealed class BridgeListener(
     {
         lock (_gate)
         {
-            if (_sessions > 0)
+            if (_sessions.Count > 0)
                 return false;
             Close();
             return true;
         }
     }
 
+    /// <summary>
+    /// Before the silo stops (registered after it, so stopped before it): clients handed over to us finish their
+    /// requests in flight and go back to their bridges, which carry on with the next gateway.
+    /// </summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        Task[] sessions;
         lock (_gate)
+        {
             Close();
+            sessions = [.. _sessions];
+        }
+        _stopping.Cancel();
+        try
+        {
+            await Task.WhenAll(sessions).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
         await base.StopAsync(cancellationToken);
     }
 
@@ -79,11 +94,11 @@ internal sealed class BridgeListener(
             {
                 return; // closed: idle stop or shutdown
             }
-            _ = ServeAsync(connection, stoppingToken);
+            Admit(connection);
         }
     }
 
-    private async Task ServeAsync(Socket connection, CancellationToken stoppingToken)
+    private void Admit(Socket connection)
     {
         lock (_gate)
         {
@@ -92,17 +107,45 @@ internal sealed class BridgeListener(
                 connection.Dispose(); // stopping: the bridge sees no hello and looks again
                 return;
             }
-            _sessions++;
             activity.Begin();
+            var session = Task.Run(() => ServeAsync(connection));
+            _sessions.Add(session);
+            _ = session.ContinueWith(done =>
+            {
+                lock (_gate)
+                {
+                    _sessions.Remove(done);
+                    activity.End();
+                }
+            }, TaskScheduler.Default);
         }
+    }
 
+    private async Task ServeAsync(Socket connection)
+    {
+        var stopping = _stopping.Token;
+        var fds = new List<int>();
         try
         {
             await using var stream = new NetworkStream(connection, ownsSocket: true);
-            await stream.WriteAsync(Encoding.UTF8.GetBytes(Hello + "\n"), stoppingToken);
+            var handoff = UnixFds.Supported;
+            await stream.WriteAsync(Line(BridgeProtocol.Hello(handoff)), stopping);
+            var mode = BridgeProtocol.Parse(await Task.Run(() => ReceiveModeLine(connection, handoff, fds), stopping));
+            if (mode?.Mode == "handoff" && fds.Count == 2)
+            {
+                var session = new HandoffSession(mcpOptions.Value, loggers, services);
+                (int input, int output) = (fds[0], fds[1]);
+                fds.Clear(); // the session owns them now
+                await session.RunAsync(stream, input, output, mode, stopping);
+                return;
+            }
+            if (mode?.Mode != "relay")
+                return; // not a bridge of ours
+
+            await stream.WriteAsync(Line(BridgeProtocol.Ack()), stopping);
             var transport = new StreamServerTransport(stream, stream, GatewayHost.ServerName, loggers);
             await using var server = McpServer.Create(transport, mcpOptions.Value, loggers, services);
-            await server.RunAsync(stoppingToken);
+            await server.RunAsync(stopping);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {
@@ -114,13 +157,33 @@ internal sealed class BridgeListener(
         }
         finally
         {
-            lock (_gate)
-            {
-                _sessions--;
-                activity.End();
-            }
+            foreach (var fd in fds)
+                UnixFds.Close(fd);
         }
     }
+
+    /// <summary>The bridge's first line, and on Linux the descriptors sent with it; the bridge sends nothing more until answered.</summary>
+    private static byte[] ReceiveModeLine(Socket connection, bool withDescriptors, List<int> fds)
+    {
+        var buffer = new byte[64 * 1024];
+        var line = new List<byte>();
+        var deadline = Environment.TickCount64 + 30_000;
+        while (Environment.TickCount64 < deadline)
+        {
+            if (!connection.Poll(TimeSpan.FromMilliseconds(500), SelectMode.SelectRead))
+                continue;
+            var read = withDescriptors ? UnixFds.Receive(connection, buffer, fds) : connection.Receive(buffer);
+            if (read == 0)
+                break;
+            var newline = Array.IndexOf(buffer, (byte)'\n', 0, read);
+            line.AddRange(buffer.AsSpan(0, newline < 0 ? read : newline));
+            if (newline >= 0)
+                return [.. line];
+        }
+        return [];
+    }
+
+    private static byte[] Line(byte[] json) => [.. json, (byte)'\n'];
 
     private void Close()
     {

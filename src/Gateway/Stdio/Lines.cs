@@ -1,11 +1,28 @@
 namespace SwarmCluster.Gateway.Stdio;
 
 /// <summary>Reads newline-delimited messages from a stream as raw bytes (no decoding: the JSON parser checks UTF-8).</summary>
-internal sealed class LineReader(Stream stream, int maxLineBytes = JsonRpc.MaxLineBytes)
+internal sealed class LineReader
 {
-    private byte[] _buffer = new byte[64 * 1024];
+    private readonly Stream _stream;
+    private readonly int _maxLineBytes;
+    private byte[] _buffer;
     private int _start, _end, _scanned;
     private bool _endOfStream, _discarding;
+
+    /// <param name="stream">Where the lines come from.</param>
+    /// <param name="initial">Bytes already read from it by someone else (a gateway handing a client back to its bridge).</param>
+    /// <param name="maxLineBytes">Longest line kept; a longer one is reported as <see cref="TooLong"/>.</param>
+    public LineReader(Stream stream, ReadOnlyMemory<byte> initial = default, int maxLineBytes = JsonRpc.MaxLineBytes)
+    {
+        _stream = stream;
+        _maxLineBytes = maxLineBytes;
+        _buffer = new byte[Math.Max(64 * 1024, initial.Length * 2)];
+        initial.CopyTo(_buffer);
+        _end = initial.Length;
+    }
+
+    /// <summary>What was read from the stream but not returned as a line yet (part of a line).</summary>
+    public ReadOnlyMemory<byte> Unconsumed => _discarding ? ReadOnlyMemory<byte>.Empty : _buffer.AsMemory(_start, _end - _start);
 
     /// <summary>A line longer than the limit: it was skipped up to its newline.</summary>
     public static readonly ReadOnlyMemory<byte> TooLong = new byte[] { 0 };
@@ -17,7 +34,7 @@ internal sealed class LineReader(Stream stream, int maxLineBytes = JsonRpc.MaxLi
         {
             if (TryTake(out var line))
                 return line;
-            Filled(stream.Read(Free()));
+            Filled(_stream.Read(Free()));
         }
     }
 
@@ -27,7 +44,7 @@ internal sealed class LineReader(Stream stream, int maxLineBytes = JsonRpc.MaxLi
         {
             if (TryTake(out var line))
                 return line;
-            Filled(await stream.ReadAsync(FreeMemory(), cancellationToken).ConfigureAwait(false));
+            Filled(await _stream.ReadAsync(FreeMemory(), cancellationToken).ConfigureAwait(false));
         }
     }
 
@@ -67,7 +84,7 @@ internal sealed class LineReader(Stream stream, int maxLineBytes = JsonRpc.MaxLi
             return true;
         }
 
-        if (_end - _start > maxLineBytes)
+        if (_end - _start > _maxLineBytes)
         {
             _discarding = true; // drop what we have of this line and keep looking for its end
             _start = _end = _scanned = 0;
@@ -80,7 +97,7 @@ internal sealed class LineReader(Stream stream, int maxLineBytes = JsonRpc.MaxLi
             _start = 0;
         }
         if (_end == _buffer.Length)
-            Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, maxLineBytes + 64 * 1024));
+            Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, _maxLineBytes + 64 * 1024));
         line = null;
         return false;
     }

@@ -179,7 +179,7 @@ internal sealed class LocalGateway(BridgeOptions options)
         {
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(owner.Bridge!), cancellationToken).ConfigureAwait(false);
             var stream = new NetworkStream(socket, ownsSocket: true);
-            // The first line is read asynchronously (with a timeout); the session's lines then block on a thread.
+            // The hello is read asynchronously (with a timeout); the session's lines then block on a thread.
             var reader = new LineReader(stream);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
@@ -192,14 +192,31 @@ internal sealed class LocalGateway(BridgeOptions options)
             {
                 throw new TimeoutException("the gateway accepted the connection but did not greet within 30 s");
             }
-            if (hello is not { } line || !line.Span.SequenceEqual(System.Text.Encoding.UTF8.GetBytes(BridgeListener.Hello)))
+            if (hello is not { } line || BridgeProtocol.ParseHello(line.Span) is not { } handoff)
                 throw new IOException("the gateway closed the connection without accepting the session (it is stopping)");
-            return new PeerConnection(stream, reader, stream, $"the SwarmCluster gateway (pid {owner.Pid})");
+            return new PeerConnection(stream, reader, stream, $"the SwarmCluster gateway (pid {owner.Pid})") { Socket = socket, Handoff = handoff };
         }
         catch
         {
             socket.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Asks an opened session to relay MCP lines (the gateway acknowledges before the first one).</summary>
+    public static PeerConnection Relay(PeerConnection connection)
+    {
+        try
+        {
+            connection.Write.WriteLine(BridgeProtocol.Relay());
+            if (connection.Read.ReadLine() is not { } ack || BridgeProtocol.Parse(ack.Span) is null)
+                throw new IOException("the gateway closed the connection before the session began");
+            return connection;
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            connection.Owner.Dispose();
+            throw new PeerUnavailableException($"Could not open a session on {connection.Description}: {e.Message}", e);
         }
     }
 

@@ -72,10 +72,15 @@ internal sealed record BridgeOptions(string DataDirectory, Uri? Connect, string?
 
 /// <summary>
 /// <c>--stdio</c>: a thin bridge from the client's stdin/stdout to the machine's one gateway for the data directory
-/// (started in the background when none runs), or to <c>--connect URL</c>. Loads neither Orleans nor ASP.NET.
+/// (started in the background when none runs), or to <c>--connect URL</c>. Loads neither Orleans nor ASP.NET. On
+/// Linux it hands the client's stdin and stdout to the gateway (<see cref="HandoffBridge"/>); elsewhere, or with
+/// SWARM_BRIDGE_MODE=relay, it relays the lines.
 /// </summary>
 internal static class StdioBridge
 {
+    /// <summary>"relay" makes the bridge relay lines itself even where it could hand the client over (Linux).</summary>
+    public const string ModeVariable = "SWARM_BRIDGE_MODE";
+
     public static int Run(string[] args)
     {
         BridgeOptions options;
@@ -89,16 +94,22 @@ internal static class StdioBridge
             return 2;
         }
 
-        var front = new StdioFront(Console.OpenStandardInput(), Console.OpenStandardOutput());
         if (options.Connect is { } url)
+        {
+            var front = new StdioFront(Console.OpenStandardInput(), Console.OpenStandardOutput());
             return front.Run(new HttpPeer(front, url));
+        }
 
         // Connect while the client is still writing its first lines.
         var gateway = new LocalGateway(options);
         var first = gateway.ConnectAsync(CancellationToken.None);
+        if (UnixFds.Supported && Environment.GetEnvironmentVariable(ModeVariable) is null or "" or "handoff")
+            return HandoffBridge.Run(gateway, first);
+
+        var relay = new StdioFront(Console.OpenStandardInput(), Console.OpenStandardOutput());
         var used = 0;
-        PeerConnection Connect() =>
-            (Interlocked.Exchange(ref used, 1) == 0 ? first : gateway.ConnectAsync(CancellationToken.None)).GetAwaiter().GetResult();
-        return front.Run(new StreamPeer(front, Connect));
+        PeerConnection Connect() => LocalGateway.Relay(
+            (Interlocked.Exchange(ref used, 1) == 0 ? first : gateway.ConnectAsync(CancellationToken.None)).GetAwaiter().GetResult());
+        return relay.Run(new StreamPeer(relay, Connect));
     }
 }

@@ -24,10 +24,17 @@ internal sealed class PeerUnavailableException(string message, Exception? inner 
 /// been answered. Blocking I/O on dedicated threads: a stdio call then costs two thread wake-ups in this process,
 /// not a trip through the thread pool.
 /// </summary>
-internal sealed class StdioFront(Stream input, Stream output)
+internal sealed class StdioFront(Stream input, Stream output, ReadOnlyMemory<byte> alreadyRead = default)
 {
     private readonly LineWriter _output = new(output);
     private readonly Dictionary<string, PendingRequest> _pending = new(StringComparer.Ordinal);
+    private LineReader? _reader;
+
+    /// <summary>Called with each message as it is forwarded (a gateway tells the bridge about initialize this way).</summary>
+    public Action<ClientMessage>? Forwarded { get; init; }
+
+    /// <summary>After <see cref="Run"/>: input read but not yet a whole line (handed back when a gateway stops).</summary>
+    public ReadOnlyMemory<byte> Unconsumed => _reader?.Unconsumed ?? alreadyRead;
 
     /// <summary>A request read from stdin and not answered yet.</summary>
     public sealed class PendingRequest(string idKey, string idJson)
@@ -45,12 +52,12 @@ internal sealed class StdioFront(Stream input, Stream output)
     {
         using (peer)
         {
-            var reader = new LineReader(input);
-            while (reader.ReadLine() is { } line)
+            var reader = _reader = new LineReader(input, alreadyRead);
+            while (ReadLine(reader) is { } line)
             {
                 if (line.Equals(LineReader.TooLong))
                 {
-                    _output.WriteLine(JsonRpc.Error(null, JsonRpc.InvalidRequest,
+                    Write(JsonRpc.Error(null, JsonRpc.InvalidRequest,
                         $"Invalid Request: a message longer than {JsonRpc.MaxLineBytes} bytes was skipped"));
                     continue;
                 }
@@ -60,7 +67,7 @@ internal sealed class StdioFront(Stream input, Stream output)
                 var message = JsonRpc.Check(line, out var error);
                 if (message is null)
                 {
-                    _output.WriteLine(error!);
+                    Write(error!);
                     continue;
                 }
 
@@ -70,6 +77,7 @@ internal sealed class StdioFront(Stream input, Stream output)
                 try
                 {
                     peer.Send(message, pending);
+                    Forwarded?.Invoke(message);
                 }
                 catch (PeerUnavailableException e)
                 {
@@ -89,10 +97,23 @@ internal sealed class StdioFront(Stream input, Stream output)
         return 0;
     }
 
+    /// <summary>The next line; null at the end of input or when the input was taken away (a gateway stopping).</summary>
+    private static ReadOnlyMemory<byte>? ReadLine(LineReader reader)
+    {
+        try
+        {
+            return reader.ReadLine();
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>A line from the server: written to stdout; an answer clears its request.</summary>
     public void Deliver(ReadOnlySpan<byte> line)
     {
-        _output.WriteLine(line);
+        Write(line);
         if (JsonRpc.ResponseIdKey(line) is { } key)
             Forget(key);
     }
@@ -105,7 +126,7 @@ internal sealed class StdioFront(Stream input, Stream output)
             failed = _pending.Values.Where(which).ToList();
         foreach (var request in failed)
         {
-            _output.WriteLine(JsonRpc.Error(request.IdJson, JsonRpc.InternalError, reason));
+            Write(JsonRpc.Error(request.IdJson, JsonRpc.InternalError, reason));
             Forget(request.IdKey, request);
         }
     }
@@ -115,6 +136,23 @@ internal sealed class StdioFront(Stream input, Stream output)
     {
         lock (_pending)
             return _pending.TryGetValue(request.IdKey, out var current) && current == request;
+    }
+
+    /// <summary>A client that closed its stdout is owed nothing more: its requests stop waiting.</summary>
+    private void Write(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            _output.WriteLine(line);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            lock (_pending)
+            {
+                _pending.Clear();
+                Monitor.PulseAll(_pending);
+            }
+        }
     }
 
     private PendingRequest Track(ClientMessage message)

@@ -3,6 +3,12 @@ namespace SwarmCluster.Gateway.Stdio;
 /// <summary>An open line channel to an MCP server session (a socket to the gateway, or pipes to the in-process server).</summary>
 internal sealed class PeerConnection(Stream write, LineReader read, IDisposable owner, string description)
 {
+    /// <summary>The socket to a gateway (null for the in-process server).</summary>
+    public System.Net.Sockets.Socket? Socket { get; init; }
+
+    /// <summary>Whether that gateway takes the client's stdin and stdout itself (see <see cref="HandoffBridge"/>).</summary>
+    public bool Handoff { get; init; }
+
     public LineWriter Write { get; } = new(write);
 
     public LineReader Read { get; } = read;
@@ -19,14 +25,17 @@ internal sealed class PeerConnection(Stream write, LineReader read, IDisposable 
 /// and the next message opens a new session, replaying the client's initialize (its answer is swallowed) so the new
 /// session is in the state the client believes it is in.
 /// </summary>
-internal sealed class StreamPeer(StdioFront front, Func<PeerConnection> connect) : IMcpPeer
+/// <param name="front">Where answers go.</param>
+/// <param name="connect">Opens a session.</param>
+/// <param name="initialize">The client's initialize from an earlier session (another gateway's), replayed on the first one.</param>
+/// <param name="initialized">Its notifications/initialized, likewise.</param>
+internal sealed class StreamPeer(StdioFront front, Func<PeerConnection> connect, byte[]? initialize = null, byte[]? initialized = null) : IMcpPeer
 {
     private readonly object _send = new();
     private PeerConnection? _current;
-    private Thread? _reader;
     private int _generation;
-    private byte[]? _initialize;
-    private byte[]? _initialized;
+    private byte[]? _initialize = initialize;
+    private byte[]? _initialized = initialized;
     private int _replays;
 
     public void Send(ClientMessage message, StdioFront.PendingRequest? pending)
@@ -71,8 +80,8 @@ internal sealed class StreamPeer(StdioFront front, Func<PeerConnection> connect)
             connection = _current;
             _current = null;
         }
+        // Every request is answered by now; the reader thread ends when the server closes its side.
         connection?.Owner.Dispose();
-        _reader?.Join(TimeSpan.FromSeconds(5));
     }
 
     /// <summary>Opens a session; on a reconnect after initialize, first brings it to the initialized state.</summary>
@@ -94,8 +103,7 @@ internal sealed class StreamPeer(StdioFront front, Func<PeerConnection> connect)
 
         _current = connection;
         var generation = ++_generation;
-        _reader = new Thread(() => ReadLoop(connection, generation)) { IsBackground = true, Name = "stdio-peer-reader" };
-        _reader.Start();
+        new Thread(() => ReadLoop(connection, generation)) { IsBackground = true, Name = "stdio-peer-reader" }.Start();
         return connection;
     }
 

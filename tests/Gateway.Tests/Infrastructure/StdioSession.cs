@@ -242,6 +242,9 @@ public static class DataDirectoryProcesses
         }
     }
 
+    /// <summary>kill(2): 15 asks a gateway to stop, 9 kills it.</summary>
+    public static int Signal(int pid, int signal) => Kill(pid, signal);
+
     /// <summary>Waits until the process is gone (it is not our child: no exit code to wait on).</summary>
     public static async Task<bool> WaitForExitAsync(int pid, TimeSpan timeout)
     {
