@@ -252,16 +252,17 @@ if (cs) {
 
 if (br) {
   p('## 8. `--stdio` as a bridge', '');
-  p('`--stdio` relays the client\'s lines to the one gateway that owns the data directory, over its local socket (one MCP session per bridge). ' +
+  p('`--stdio` connects to the one gateway that owns the data directory over its local socket; on Linux it hands the client\'s stdin and stdout to that gateway, which then serves the client directly ' +
+    '("bridge"); elsewhere, or with `SWARM_BRIDGE_MODE=relay`, it relays the lines ("relay"). ' +
     `Cold: the first bridge on an empty data directory, which starts the gateway in the background (${ms(br.coldMs)} to its first tools/list). ` +
     `New session: a bridge started while that gateway runs, process start → initialize → first tools/list (${br.firstToolsList.n} times). ` +
     `Calls: the same operations interleaved, the order rotating, ${br.rounds} rounds after ${br.warmup} warm-up, on a private in-process stdio server (\`--stdio --private\`), ` +
-    'on a bridge to the background gateway, and over HTTP straight to that gateway; "added" = bridge median − private median.', '');
+    'on a bridge and on a relaying bridge to the background gateway, and over HTTP straight to that gateway; "added" = median − private median.', '');
   table(['', 'median', 'p90', 'max', 'n'], [
     ['new session → first tools/list', ms(med(br.firstToolsList)), ms(br.firstToolsList.p90), ms(br.firstToolsList.max), br.firstToolsList.n],
   ]);
-  table(['operation', 'private stdio', 'bridge', 'HTTP to the gateway', 'added by the bridge', 'bridge − HTTP'],
-    Object.entries(br.table).map(([op, t]) => [LAT_NAMES[op] ?? op, ms(med(t.private)), ms(med(t.bridge)), ms(med(t.http)), ms(t.addedMs), ms(t.vsHttpMs)]));
+  table(['operation', 'private stdio', 'bridge', 'relay', 'HTTP to the gateway', 'added by the bridge', 'added by a relay'],
+    Object.entries(br.table).map(([op, t]) => [LAT_NAMES[op] ?? op, ms(med(t.private)), ms(med(t.bridge)), ms(med(t.relay)), ms(med(t.http)), ms(t.addedMs), ms(t.relayAddedMs)]));
   if (Object.values(br.errors).some(n => n)) p(`Errors: ${JSON.stringify(br.errors)}`, '');
 }
 

@@ -2,13 +2,15 @@
 // (a) the first session on a cold machine: bridge process start → first tools/list, the bridge starting the gateway
 //     in the background; (b) a new session while that gateway runs: bridge process start → first tools/list;
 // (c) what the bridge adds to a call: the same calls interleaved on a private in-process stdio server (`--stdio
-//     --private`, the stdio floor), on a bridge to the background gateway, and over HTTP straight to that gateway.
+//     --private`, the stdio floor), on a bridge to the background gateway (on Linux it hands the client's stdin and
+//     stdout to the gateway), on a bridge told to relay lines instead (SWARM_BRIDGE_MODE=relay, what other systems
+//     get), and over HTTP straight to that gateway.
 import fs from 'node:fs';
 import path from 'node:path';
 import { connectStdio, now, rotate, siloEnv, sleep, summarize } from '../lib/common.mjs';
 import { connectOursHttp, doOp, freshDir, prepareSession, startOursStdio } from '../lib/ops.mjs';
 
-export const BRIDGE_OPS = ['ping', 'tools_list', 'swarm_status', 'memory_retrieve', 'agent_spawn'];
+export const BRIDGE_OPS = ['ping', 'tools_list', 'swarm_status', 'memory_retrieve', 'memory_store'];
 
 async function startBridge(ctx, dir, env, label) {
   const conn = await connectStdio(label, 'dotnet', [ctx.gatewayDll, '--stdio', '--data-dir', dir, '--urls', 'http://127.0.0.1:0'],
@@ -52,6 +54,7 @@ export async function runBridge(ctx) {
     const conns = {
       private: await startOursStdio(ctx, 'private-stdio'),
       bridge,
+      relay: await startBridge(ctx, dir, { ...env, SWARM_BRIDGE_MODE: 'relay' }, 'bridge-relay'),
       http: await connectOursHttp(ctx, 'bridge-http', owner(dir).url),
     };
     const kinds = Object.keys(conns);
@@ -72,7 +75,7 @@ export async function runBridge(ctx) {
 
     const table = Object.fromEntries(BRIDGE_OPS.map(op => {
       const s = Object.fromEntries(kinds.map(k => [k, summarize(samples[k][op])]));
-      return [op, { ...s, addedMs: s.bridge.median - s.private.median, vsHttpMs: s.bridge.median - s.http.median }];
+      return [op, { ...s, addedMs: s.bridge.median - s.private.median, relayAddedMs: s.relay.median - s.private.median, vsHttpMs: s.bridge.median - s.http.median }];
     }));
     return { rounds, warmup, coldMs, firstToolsList: summarize(firstList), table, errors, gatewayPid: owner(dir).pid };
   } finally {
