@@ -71,6 +71,21 @@ public sealed class StdioTests : IAsyncLifetime
         Assert.True(run["ping"].Ok);
     }
 
+    [Fact]
+    public async Task ABridgeOnThePrivateSilosDirectory_IsToldWhoHoldsIt()
+    {
+        await using var owner = StdioSession.Start("--stdio", "--private", "--data-dir", _dataDirectory);
+        await owner.InitializeAsync(); // answered once its silo is up and the directory is described as ready
+
+        var (exit, stdout, stderr) = await BridgeTests.ShellAsync(
+            $"echo '{{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}}' | dotnet '{TestPaths.GatewayDll}' --stdio --data-dir '{_dataDirectory}'");
+        Assert.True(exit == 0, stderr);
+        var error = Assert.Single(BridgeTests.Lines(stdout)).GetProperty("error");
+        Assert.Equal(-32603, error.GetProperty("code").GetInt32());
+        Assert.Contains($"used by process {owner.Pid}, a private --stdio silo that takes no bridges", error.GetProperty("message").GetString());
+        Assert.Empty(DataDirectoryProcesses.Silos(_dataDirectory)); // the bridge started no gateway either
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()

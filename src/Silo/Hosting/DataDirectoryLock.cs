@@ -155,7 +155,18 @@ public sealed class DataDirectoryLock : IDisposable
         var target = Path.Combine(DataDirectory, OwnerFileName);
         var temporary = Path.Combine(DataDirectory, $"{OwnerFileName}.{Environment.ProcessId}.tmp");
         File.WriteAllBytes(temporary, buffer.WrittenSpan);
-        File.Move(temporary, target, overwrite: true);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                File.Move(temporary, target, overwrite: true);
+                return;
+            }
+            catch (IOException) when (attempt < 20)
+            {
+                Thread.Sleep(5); // Windows: a reader has the old file open
+            }
+        }
     }
 
     private static DataDirectoryOwner Parse(byte[] bytes)
