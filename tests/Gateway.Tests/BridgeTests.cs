@@ -171,6 +171,35 @@ public sealed class BridgeTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConnectUrl_ForwardsEachMessageOverHttp_AndNamesAnUnreachableGateway()
+    {
+        await using var gateway = await GatewayProcess.StartAsync(_dataDirectory);
+        var lines = string.Join("\\n", [
+            """{"jsonrpc":"2.0","id":"i","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}""",
+            """{"jsonrpc":"2.0","method":"notifications/initialized"}""",
+            """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"swarm_init","arguments":{"topology":"mesh","maxAgents":2}}}""",
+            """{"jsonrpc":"2.0","id":8,"method":"no/such/method"}""",
+        ]);
+        var (exit, stdout, stderr) = await ShellAsync($"printf '{lines}\\n' | dotnet '{TestPaths.GatewayDll}' --stdio --connect {gateway.McpUrl}");
+        Assert.True(exit == 0, stderr);
+        var answers = Lines(stdout);
+        Assert.Equal(3, answers.Count); // the notification gets no answer
+        Assert.Equal("swarmcluster", answers.Single(a => a.GetProperty("id").ValueKind == JsonValueKind.String)
+            .GetProperty("result").GetProperty("serverInfo").GetProperty("name").GetString());
+        Assert.Equal("mesh", StdioSession.Success(7, answers.Single(a => a.GetProperty("id").ValueKind == JsonValueKind.Number && a.GetProperty("id").GetInt32() == 7))
+            .GetProperty("topology").GetString());
+        Assert.Equal(-32601, answers.Single(a => a.GetProperty("id").ValueKind == JsonValueKind.Number && a.GetProperty("id").GetInt32() == 8)
+            .GetProperty("error").GetProperty("code").GetInt32());
+
+        var closed = $"http://127.0.0.1:{GatewayProcess.FreePort()}/mcp";
+        (exit, stdout, _) = await ShellAsync($"echo '{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}}' | dotnet '{TestPaths.GatewayDll}' --stdio --connect {closed}");
+        Assert.Equal(0, exit);
+        var error = Assert.Single(Lines(stdout)).GetProperty("error");
+        Assert.Equal(-32603, error.GetProperty("code").GetInt32());
+        Assert.Contains($"The SwarmCluster gateway at {closed} is unreachable", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task AStaleOwnerRecord_OfADeadProcess_IsTakenOver()
     {
         // What kill -9 of a gateway leaves behind: silo.json saying "ready" for a pid that is gone.
