@@ -4,12 +4,13 @@ using SwarmCluster.Contracts;
 using SwarmCluster.Gateway.Cluster;
 using SwarmCluster.Gateway.Http;
 using SwarmCluster.Gateway.Mcp;
+using SwarmCluster.Gateway.Stdio;
 using SwarmCluster.Gateway.Tools;
 using SwarmCluster.Hosting;
 
 namespace SwarmCluster.Gateway;
 
-/// <summary>The two ways the gateway serves MCP: Streamable HTTP (default) and stdio (--stdio).</summary>
+/// <summary>The two hosts: Streamable HTTP (default; also the end of --stdio bridges) and a private stdio silo (--stdio --private).</summary>
 public static class GatewayHost
 {
     public const string DefaultUrl = "http://127.0.0.1:8765";
@@ -33,8 +34,10 @@ public static class GatewayHost
         builder.AddSwarmClusterSilo(ReadRole(builder.Configuration));
         builder.Services.AddSwarmGateway(builder.Configuration, "http")
             .WithHttpTransport(o => o.Stateless = true); // no sessions: any gateway replica can answer any request
+        builder.Services.AddBridgeEndpoint(builder.Configuration);
 
         var app = builder.Build();
+        app.UseMcpActivity();
         app.UseMiddleware<HostCheck>();
         app.UseMiddleware<RequestGuard>();
         app.MapSwarmClusterEndpoints();
@@ -44,11 +47,12 @@ public static class GatewayHost
         return 0;
     }
 
+    /// <summary>--stdio --private: this process's own silo; plain --stdio is <see cref="StdioBridge"/>.</summary>
     public static async Task<int> RunStdioAsync(string[] args)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
-            Args = args.Where(a => a != "--stdio").ToArray(),
+            Args = args.Where(a => a is not ("--stdio" or "--private")).ToArray(),
             // Clients start us from any directory; appsettings.json sits next to the dll.
             ContentRootPath = AppContext.BaseDirectory,
         });
@@ -60,9 +64,9 @@ public static class GatewayHost
             builder.Configuration[$"{SwarmClusterOptions.SectionName}:Dashboard"] = "false";
 
         builder.AddSwarmClusterSilo(ReadRole(builder.Configuration));
-        builder.Services.AddSwarmGateway(builder.Configuration, "stdio").WithStdioServerTransport();
-        await builder.Build().RunAsync();
-        return 0;
+        var stdio = new PrivateStdio();
+        builder.Services.AddSwarmGateway(builder.Configuration, "stdio").WithStreamServerTransport(stdio.ServerInput, stdio.ServerOutput);
+        return await stdio.RunAsync(builder.Build());
     }
 
     /// <summary>Tools, their filter and the services they use; shared by both transports.</summary>
@@ -75,6 +79,7 @@ public static class GatewayHost
         services.AddSingleton<GrainCalls>();
         services.AddSingleton<ProcessFigures>();
         services.AddSingleton(sp => ClusterDescription.From(sp.GetRequiredService<SwarmClusterSiloInfo>(), transport));
+        services.AddHostedService<GatewayPresence>();
 
         return services
             .AddMcpServer(o =>
