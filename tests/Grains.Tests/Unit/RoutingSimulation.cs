@@ -84,14 +84,21 @@ internal sealed class RoutingSimulation : IDisposable
 
     public (int Family, TaskText Task) NewTask(int? family = null)
     {
-        var f = family ?? _random.Next(Families);
-        var words = Enumerable.Range(0, FamilyWordsPerTask).Select(_ => Pick(FamilyWords[f])).ToList();
+        var (f, text) = NewTaskText(_random, family);
+        return (f, new TaskText(text));
+    }
+
+    /// <summary>A task description of the given (or a random) family, drawn from <paramref name="random"/>.</summary>
+    public static (int Family, string Text) NewTaskText(Random random, int? family = null)
+    {
+        var f = family ?? random.Next(Families);
+        var words = Enumerable.Range(0, FamilyWordsPerTask).Select(_ => Pick(random, FamilyWords[f])).ToList();
         for (var i = 0; i < SharedWordsPerTask; i++)
         {
-            words.Insert(_random.Next(words.Count + 1), Pick(SharedWords));
+            words.Insert(random.Next(words.Count + 1), Pick(random, SharedWords));
         }
 
-        return (f, new TaskText($"{string.Join(' ', words)} ticket {_random.Next(1000, 10000)}"));
+        return (f, $"{string.Join(' ', words)} ticket {random.Next(1000, 10000)}");
     }
 
     /// <summary>Routes the task with every agent idle and returns the chosen agent.</summary>
@@ -135,7 +142,7 @@ internal sealed class RoutingSimulation : IDisposable
 
     public void Dispose() => Routing.Dispose();
 
-    private string Pick(string[] words) => words[_random.Next(words.Length)];
+    private static string Pick(Random random, string[] words) => words[random.Next(words.Length)];
 
     public sealed record Agent(RoutingCandidate Candidate, int Family, double Skill)
     {

@@ -1,3 +1,4 @@
+using SwarmCluster.Grains.State;
 using SwarmCluster.Contracts.Tasks;
 using SwarmCluster.Grains.Learning;
 using SwarmCluster.Grains.Routing;
@@ -77,15 +78,25 @@ public class TaskFeatureEncoderTests
     public void Routing_and_training_encode_a_task_the_same_way()
     {
         var spec = new TaskSpec("Migrate the billing database", TaskPriority.Critical, RequiredCapabilities: ["sql"]);
-        var outcome = new TaskOutcome("task-1", spec.Description, ["agent-a"], true, null, 1, DateTimeOffset.UnixEpoch, "agent-a", spec.Priority, spec.RequiredCapabilities);
-        Assert.Equal(TaskFeatureEncoder.Encode(TaskText.From(spec)), TaskFeatureEncoder.Encode(TaskText.From(outcome)));
+        // Training reads the task index entry the swarm stored when it created the task.
+        Assert.Equal(TaskFeatureEncoder.Encode(TaskText.From(spec)), TaskFeatureEncoder.Encode(TaskText.Of(IndexEntry(spec))));
 
-        // Through the stored row too, also for a description longer than the part the encoding reads.
+        // Also for a description longer than the part the encoding reads.
         var longSpec = spec with { Description = string.Join(' ', Enumerable.Range(0, 400).Select(i => $"word{i}")) };
+        Assert.Equal(TaskFeatureEncoder.MaxDescriptionChars, IndexEntry(longSpec).Text.Length);
+        Assert.Equal(TaskFeatureEncoder.Encode(TaskText.From(longSpec)), TaskFeatureEncoder.Encode(TaskText.Of(IndexEntry(longSpec))));
         var stored = OutcomeLog.ToStored(new RoutingOutcome("task-2", TaskText.From(longSpec), 0, true, null, DateTimeOffset.UnixEpoch), heldOut: false);
         Assert.Equal(TaskFeatureEncoder.MaxDescriptionChars, stored.Text.Length);
         Assert.Equal(TaskFeatureEncoder.Encode(TaskText.From(longSpec)), TaskFeatureEncoder.Encode(OutcomeLog.Read(stored, 5)!.Value.Task));
     }
+
+    private static TaskIndexEntry IndexEntry(TaskSpec spec) => new()
+    {
+        Id = "task-1",
+        Text = TaskFeatureEncoder.EncodedPart(spec.Description),
+        Priority = spec.Priority,
+        RequiredCapabilities = [.. spec.RequiredCapabilities ?? []],
+    };
 
     [Fact]
     public void Encoding_ignores_case_and_punctuation()

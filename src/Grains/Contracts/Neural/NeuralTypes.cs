@@ -16,7 +16,25 @@ public sealed record NeuralStatus(
     [property: Id(9)] bool RoutingUsesNetwork,
     [property: Id(10)] DateTimeOffset? LastTrainedAt,
     [property: Id(11)] int SerializedBytes,
-    [property: Id(12)] RoutingLearningStatus? Learning = null);
+    [property: Id(12)] RoutingLearningStatus? Learning = null,
+    [property: Id(13)] CustomNetworkStatus? Custom = null);
+
+/// <summary>
+/// A swarm has two networks of the same shape. Routing: learns from task outcomes by itself and ranks agents.
+/// Custom: trained only on samples a caller supplies to neural_train, never used for routing, so supplied samples
+/// cannot overwrite what routing learned.
+/// </summary>
+public enum NetworkKind { Routing, Custom }
+
+/// <summary>The swarm's custom network (see <see cref="NetworkKind.Custom"/>).</summary>
+[GenerateSerializer, Immutable, Alias("neural.custom-status")]
+public sealed record CustomNetworkStatus(
+    [property: Id(0)] bool Trained,
+    [property: Id(1)] int EpochsTrained,
+    [property: Id(2)] float? LastMse,
+    [property: Id(3)] DateTimeOffset? LastTrainedAt,
+    [property: Id(4)] int LastSamples,
+    [property: Id(5)] int SerializedBytes);
 
 /// <summary>What started a training of the routing network on recorded outcomes.</summary>
 public enum TrainingTrigger { Automatic, Manual }
@@ -82,4 +100,5 @@ public sealed record TrainingResult(
     [property: Id(1)] int Samples,
     [property: Id(2)] TrainingSource Source,
     [property: Id(3)] double DurationMs,
-    [property: Id(4)] int TotalEpochsTrained);
+    [property: Id(4)] int TotalEpochsTrained,
+    [property: Id(5)] NetworkKind Network = NetworkKind.Routing);

@@ -52,9 +52,10 @@ public static class OutcomeLog
     /// <summary>
     /// Appends an outcome to the log (dropping the oldest beyond <see cref="RoutingLearningOptions.MaxRecordedOutcomes"/>)
     /// and counts it: trainable outcomes and the credited slot's finished tasks. A task id already in the log is
-    /// ignored (Recorded false: a retried notification).
+    /// ignored (Recorded false: a retried notification) unless <paramref name="checkDuplicate"/> is false (a rebuild
+    /// from records known to be distinct).
     /// </summary>
-    public static (bool Recorded, bool HeldOut) Append(SwarmOutcomeState log, RoutingOutcome outcome, RoutingLearningOptions options)
+    public static (bool Recorded, bool HeldOut) Append(SwarmOutcomeState log, RoutingOutcome outcome, RoutingLearningOptions options, bool checkDuplicate = true)
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(outcome);
@@ -63,12 +64,14 @@ public static class OutcomeLog
         ArgumentNullException.ThrowIfNull(outcome.Task);
         ArgumentOutOfRangeException.ThrowIfNegative(outcome.CreditedSlot);
         var samples = log.Samples;
-        if (samples.Exists(s => s.TaskId == outcome.TaskId))
+        if (checkDuplicate && samples.Exists(s => s.TaskId == outcome.TaskId))
         {
             return (false, false);
         }
 
-        var heldOut = IsHeldOut(outcome.TaskId, options.HeldOutEvery);
+        // A swarm's first trainable outcome is never held out: with one or two outcomes, both held out by the hash,
+        // a young swarm had nothing to train on.
+        var heldOut = log.TrainableRecorded > 0 && IsHeldOut(outcome.TaskId, options.HeldOutEvery);
         samples.Add(ToStored(outcome, heldOut));
         if (samples.Count > options.MaxRecordedOutcomes)
         {

@@ -1,3 +1,5 @@
+using SwarmCluster.Contracts;
+
 namespace SwarmCluster.Grains.Learning;
 
 /// <summary>How a swarm's routing network learns from outcomes. Defaults are what docs/routing.md measured.</summary>
@@ -5,8 +7,8 @@ public sealed record RoutingLearningOptions
 {
     public static readonly RoutingLearningOptions Default = new();
 
-    /// <summary>K: a training is due after this many new trainable (not held-out) outcomes.</summary>
-    public int TrainEveryOutcomes { get; init; } = 10;
+    /// <summary>K: a training is due after this many new trainable (not held-out) outcomes; 0: never by itself.</summary>
+    public int TrainEveryOutcomes { get; init; } = SwarmLimits.DefaultTrainEvery;
 
     /// <summary>One outcome in this many is held out of training to measure it (by a hash of the task id); 0: none.</summary>
     public int HeldOutEvery { get; init; } = 5;
@@ -34,7 +36,7 @@ public sealed record RoutingLearningOptions
 
     public RoutingLearningOptions Validate()
     {
-        Check(TrainEveryOutcomes >= 1, nameof(TrainEveryOutcomes), "at least 1");
+        Check(TrainEveryOutcomes >= 0, nameof(TrainEveryOutcomes), "at least 0");
         Check(HeldOutEvery == 0 || HeldOutEvery >= 2, nameof(HeldOutEvery), "0 (hold nothing out) or at least 2");
         Check(EpochsPerTraining is >= 1 and <= 10_000, nameof(EpochsPerTraining), "between 1 and 10000");
         Check(MaxRecordedOutcomes >= 1, nameof(MaxRecordedOutcomes), "at least 1");

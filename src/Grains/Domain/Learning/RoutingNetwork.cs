@@ -66,7 +66,7 @@ public sealed class RoutingNetwork : IDisposable
     public long NewTrainableOutcomes => Math.Max(0, _outcomes.TrainableRecorded - _state.TrainedThroughOutcome);
 
     /// <summary>True when <see cref="RoutingLearningOptions.TrainEveryOutcomes"/> new trainable outcomes wait and no job runs.</summary>
-    public bool TrainingDue => _inFlight is null && NewTrainableOutcomes >= Options.TrainEveryOutcomes;
+    public bool TrainingDue => _inFlight is null && Options.TrainEveryOutcomes > 0 && NewTrainableOutcomes >= Options.TrainEveryOutcomes;
 
     /// <summary>The seed a swarm's untrained routing network is built from.</summary>
     public static int SeedFor(string swarmId) => StableTextHash.Seed(swarmId);

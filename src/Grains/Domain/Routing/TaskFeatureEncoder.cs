@@ -35,9 +35,9 @@ public static class TaskFeatureEncoder
     public const int PriorityHighIndex = 123;
     public const int PriorityCriticalIndex = 124;
     public const int FirstReservedIndex = 125;
-    public const int MaxDescriptionChars = 1000;
+    public const int MaxDescriptionChars = 500;
 
-    /// <summary>The part of a description the encoding reads.</summary>
+    /// <summary>The part of a description the encoding reads (and the task index keeps, so training reads what routing read).</summary>
     public static string EncodedPart(string description) =>
         description.Length <= MaxDescriptionChars ? description : description[..MaxDescriptionChars];
 

@@ -1,4 +1,5 @@
 using SwarmCluster.Contracts.Tasks;
+using SwarmCluster.Grains.State;
 
 namespace SwarmCluster.Grains.Routing;
 
@@ -11,11 +12,12 @@ public sealed record TaskText
 {
     public TaskText(string? description, TaskPriority priority = TaskPriority.Medium, IReadOnlyList<string>? requiredCapabilities = null)
     {
-        Description = description ?? "";
+        Description = TaskFeatureEncoder.EncodedPart(description ?? "");
         Priority = priority;
         RequiredCapabilities = requiredCapabilities ?? [];
     }
 
+    /// <summary>The part of the description the encoder reads (<see cref="TaskFeatureEncoder.EncodedPart"/>).</summary>
     public string Description { get; }
 
     public TaskPriority Priority { get; }
@@ -29,9 +31,9 @@ public sealed record TaskText
         return new TaskText(spec.Description, spec.Priority, spec.RequiredCapabilities);
     }
 
-    public static TaskText From(TaskOutcome outcome)
+    public static TaskText Of(TaskIndexEntry entry)
     {
-        ArgumentNullException.ThrowIfNull(outcome);
-        return new TaskText(outcome.Description, outcome.Priority, outcome.RequiredCapabilities);
+        ArgumentNullException.ThrowIfNull(entry);
+        return new TaskText(entry.Text, entry.Priority, entry.RequiredCapabilities);
     }
 }

@@ -66,6 +66,8 @@ public sealed class SwarmGrainState
     /// <summary>The request that created the swarm (a repeat answers with the swarm instead of a conflict).</summary>
     [Id(17)] public string? RequestId { get; set; }
     [Id(18)] public SupervisionPolicy? Supervision { get; set; }
+    /// <summary>Null in rows written before it existed: <see cref="SwarmLimits.DefaultTrainEvery"/>.</summary>
+    [Id(19)] public int? TrainEvery { get; set; }
 }
 
 [GenerateSerializer, Alias("state.swarm-agent.v1")]
