@@ -2,7 +2,7 @@ using SwarmCluster.Contracts;
 
 namespace SwarmCluster.Grains.Learning;
 
-/// <summary>How a swarm's routing network learns from outcomes. Defaults are what docs/routing.md measured.</summary>
+/// <summary>How a swarm's routing network learns from outcomes. Defaults are what the routing simulation (tests/Grains.Tests/Unit/RoutingSimulation.cs) measured.</summary>
 public sealed record RoutingLearningOptions
 {
     public static readonly RoutingLearningOptions Default = new();

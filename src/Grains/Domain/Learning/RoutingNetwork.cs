@@ -76,7 +76,7 @@ public sealed class RoutingNetwork : IDisposable
     /// <summary>
     /// [128, 64, 32, outputs]: tanh hidden layers, sigmoid outputs (scores in 0..1), linear error function, per-sample
     /// learning rate <see cref="LearningRate"/>, weights uniform in ±<see cref="InitialWeightRanges"/> per layer from
-    /// the seed. Why each, as measured with the simulation in docs/routing.md: sigmoid hidden units (mean 0.5) with
+    /// the seed. Why each, as measured with the routing simulation (tests/Grains.Tests/Unit/RoutingSimulation.cs): sigmoid hidden units (mean 0.5) with
     /// ±0.1 weights made every task look alike to the output layer, so 150 outcomes taught only a per-agent bias (33 %
     /// of tasks to a skilled agent); zero-centred hidden units with larger weights learn the text. Output weights
     /// start at 0, so every output starts at a neutral 0.5 for every task and an agent the network was never trained
