@@ -29,11 +29,13 @@ public sealed class SwarmTools(GrainCalls grains)
         [Description("Maximum number of agents (enforced by agent_spawn)"), Range(1, SwarmLimits.MaxAgents)] int maxAgents = SwarmLimits.DefaultMaxAgents,
         [Description("Distribution strategy"), AllowedValues("balanced", "specialized", "adaptive")] string strategy = "balanced",
         [Description("Idempotency key: a repeat with the same requestId returns the first call's swarm and changes nothing"), StringLength(TaskLimits.MaxRequestIdLength, MinimumLength = 1)] string? requestId = null,
+        [Description("The routing network trains by itself after this many new task outcomes (0: only when neural_train is called)"), Range(0, SwarmLimits.MaxTrainEvery)] int trainEvery = SwarmLimits.DefaultTrainEvery,
         CancellationToken cancellationToken = default)
     {
         var config = new SwarmConfig(Values.Enum<SwarmTopology>(topology, "topology"), Values.Enum<DistributionStrategy>(strategy, "strategy"), maxAgents)
         {
             RequestId = requestId,
+            TrainEvery = trainEvery,
         };
         var swarmId = requestId is null ? GrainKeys.NewSwarmId() : GrainKeys.SwarmIdForRequest("swarm_init", requestId);
         return await grains.Write(() => grains.Swarm(swarmId).Initialize(config), cancellationToken, requestId);

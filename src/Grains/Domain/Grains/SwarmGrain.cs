@@ -38,6 +38,7 @@ namespace SwarmCluster.Grains;
 public sealed class SwarmGrain(
     [PersistentState(StorageNames.Swarm, StorageNames.Provider)] IPersistentState<SwarmGrainState> state,
     [PersistentState(StorageNames.SwarmNetwork, StorageNames.Provider)] IPersistentState<SwarmNetworkState> network,
+    [PersistentState(StorageNames.SwarmCustomNetwork, StorageNames.Provider)] IPersistentState<SwarmCustomNetworkState> customNetwork,
     [PersistentState(StorageNames.SwarmOutcomes, StorageNames.Provider)] IPersistentState<SwarmOutcomeState> legacyOutcomes,
     [PersistentState(StorageNames.SwarmActions, StorageNames.Provider)] IPersistentState<SwarmActionLogState> actionLog,
     ILogger<SwarmGrain> logger) : Grain, ISwarmGrain, ISwarmContext
@@ -72,11 +73,11 @@ public sealed class SwarmGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _learning = new SwarmLearning(Id, network, logger);
+        _learning = new SwarmLearning(Id, network, customNetwork, logger);
         if (state.State.Exists)
         {
-            _learning.Attach(state.State.MaxAgents);
             await StartTasksAsync();
+            _learning.Open(state.State.MaxAgents, state.State.TrainEvery ?? SwarmLimits.DefaultTrainEvery, ReportedOutcomes());
         }
 
         this.RegisterGrainTimer(OnTickAsync, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { Interleave = false });
@@ -121,7 +122,9 @@ public sealed class SwarmGrain(
         Checks.Range(config.MaxAgents, "maxAgents", 1, SwarmLimits.MaxAgents);
         var name = Checks.Text(config.Name, "name", SwarmLimits.MaxNameLength, required: false);
         var objective = Checks.Text(config.Objective, "objective", SwarmLimits.MaxObjectiveLength, required: false);
-        _learning.Create(config.MaxAgents);
+        var trainEvery = config.TrainEvery ?? SwarmLimits.DefaultTrainEvery;
+        Checks.Range(trainEvery, "trainEvery", 0, SwarmLimits.MaxTrainEvery);
+        _learning.Create(config.MaxAgents, trainEvery);
 
         var now = DateTimeOffset.UtcNow;
         state.State = new SwarmGrainState
@@ -136,6 +139,7 @@ public sealed class SwarmGrain(
             LastActivity = now,
             RequestId = requestId,
             Supervision = config.Supervision,
+            TrainEvery = config.TrainEvery,
         };
         await WriteStateAsync();
         await StartTasksAsync();
@@ -254,7 +258,7 @@ public sealed class SwarmGrain(
         EnsureExists();
         var task = TaskSpecs.Normalize(spec, state.State.MaxAgents, state.State.Agents.Count);
         var candidates = Roster.WithCapabilities(task.RequiredCapabilities).Select(a => Roster.Candidate(a, Tasks.Board.WorkOf(a.Id))).ToList();
-        var routing = new TaskRouting(TaskRouting.TextOf(task.Description), task.Priority, task.RequiredCapabilities);
+        var routing = new TaskText(task.Description, task.Priority, task.RequiredCapabilities);
         return Task.FromResult(((ISwarmContext)this).Route(routing, candidates, task.AgentCount).Decision);
     }
 
@@ -314,18 +318,18 @@ public sealed class SwarmGrain(
         return Tasks.SuperviseAsync(state.State.Supervision is null ? "swarm" : "queen");
     }
 
-    public Task<float[]> Process(float[] input)
+    public Task<float[]> Process(float[] input, NetworkKind network = NetworkKind.Routing)
     {
         EnsureExists();
-        var output = _learning.Run(input);
+        var output = _learning.Run(input, network);
         CountRuns(1);
         return Task.FromResult(output);
     }
 
-    public Task<float[][]> ProcessBatch(float[][] inputs)
+    public Task<float[][]> ProcessBatch(float[][] inputs, NetworkKind network = NetworkKind.Routing)
     {
         EnsureExists();
-        var outputs = _learning.RunBatch(inputs);
+        var outputs = _learning.RunBatch(inputs, network);
         CountRuns(inputs.Length);
         return Task.FromResult(outputs);
     }
@@ -333,17 +337,18 @@ public sealed class SwarmGrain(
     public async Task<TrainingResult> Train(IReadOnlyList<TrainingSample> samples, int epochs)
     {
         EnsureExists();
-        var result = await _learning.TrainOnSamplesAsync(samples, epochs);
-        await RecordTrainingAsync(result);
+        var result = await _learning.TrainCustomAsync(samples, epochs);
+        await RecordTrainingAsync(result.EpochMse.Count);
         return result;
     }
 
     public async Task<TrainingResult> TrainOnOutcomes(int epochs)
     {
         EnsureExists();
-        var result = await _learning.TrainOnOutcomesAsync(OutcomeSamples(), epochs);
-        await RecordTrainingAsync(result);
-        return result;
+        var entry = await _learning.TrainRoutingAsync(TrainingTrigger.Manual, epochs)
+            ?? throw new DomainException(ErrorKind.Unavailable, $"swarm '{Id}' changed while training; nothing was applied");
+        await RecordTrainingAsync(entry.Epochs);
+        return new TrainingResult(entry.EpochMse, entry.Samples, TrainingSource.RecordedOutcomes, entry.DurationMs, network.State.EpochsTrained);
     }
 
     public Task<NeuralStatus> GetNeuralStatus()
@@ -370,7 +375,7 @@ public sealed class SwarmGrain(
 
     // ---- ISwarmContext ----
 
-    (RoutingDecision Decision, IReadOnlyList<string> Chosen) ISwarmContext.Route(TaskRouting task, IReadOnlyList<RoutingCandidate> candidates, int count)
+    (RoutingDecision Decision, IReadOnlyList<string> Chosen) ISwarmContext.Route(TaskText task, IReadOnlyList<RoutingCandidate> candidates, int count)
     {
         var scores = _learning.Scores(task);
         if (scores is not null)
@@ -378,8 +383,9 @@ public sealed class SwarmGrain(
             CountRuns(1);
         }
 
-        var spec = new TaskSpec(task.Text, task.Priority, ExecutionStrategy.Adaptive, null, task.RequiredCapabilities);
-        return TaskRouter.Route(spec, state.State.Strategy, candidates, scores, count, scores is null ? null : _learning.Note(OutcomeSamples().Count));
+        // The exploration bonus decays with what each agent has finished, as the outcome log counts it.
+        var counted = candidates.Select(c => c with { FinishedTasks = _learning.FinishedTasks(c.Slot) }).ToList();
+        return TaskRouter.Route(task, state.State.Strategy, counted, scores, count, scores is null ? null : _learning.Note());
     }
 
     async Task<(string? AgentId, string Reason)> ISwarmContext.SpawnForAsync(IReadOnlyList<string> capabilities, string taskId)
@@ -397,7 +403,19 @@ public sealed class SwarmGrain(
 
     void ISwarmContext.Learned(TaskIndexEntry task)
     {
-        // Training runs on request (neural_train) for now.
+        var due = false;
+        foreach (var hold in task.Holds.Where(h => h.Outcome is HoldOutcome.Completed or HoldOutcome.Failed))
+        {
+            if (Roster.Find(hold.AgentId) is { } agent)
+            {
+                due |= _learning.Record(task, hold, agent.Slot);
+            }
+        }
+
+        if (due)
+        {
+            _ = TrainInBackgroundAsync();
+        }
     }
 
     // ---- helpers ----
@@ -470,20 +488,39 @@ public sealed class SwarmGrain(
         }
     }
 
-    private List<(string Text, int Slot, float Target)> OutcomeSamples()
+    /// <summary>Every reported result in the task index, oldest first, with the slot of the agent that reported it.</summary>
+    private IEnumerable<(TaskIndexEntry Task, TaskHold Hold, int Slot)> ReportedOutcomes()
     {
         var slots = state.State.Agents.ToDictionary(a => a.Id, a => a.Slot);
         return Tasks.Board.ReportedHolds()
             .Where(x => slots.ContainsKey(x.Hold.AgentId))
-            .Select(x => (x.Task.Text, slots[x.Hold.AgentId],
-                x.Hold.Outcome == HoldOutcome.Completed ? (float)Math.Clamp(x.Hold.Quality ?? 1.0, 0, 1) : 0f))
-            .TakeLast(SwarmLearning.MaxRecordedOutcomes)
-            .ToList();
+            .Select(x => (x.Task, x.Hold, slots[x.Hold.AgentId]));
     }
 
-    private async Task RecordTrainingAsync(TrainingResult result)
+    /// <summary>
+    /// An automatic training: the copy trains off the scheduler while the swarm keeps serving calls. If it fails or
+    /// the grain deactivates meanwhile, the outcomes stay untrained and the next due check (next outcome or tick)
+    /// starts it again.
+    /// </summary>
+    private async Task TrainInBackgroundAsync()
     {
-        state.State.TrainingEpochs += result.EpochMse.Count;
+        try
+        {
+            if (await _learning.TrainRoutingAsync(TrainingTrigger.Automatic) is { } entry)
+            {
+                state.State.TrainingEpochs += entry.Epochs;
+                _countersDirty = true;
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Swarm {SwarmId}: automatic training of the routing network failed; it is retried at the next due check", Id);
+        }
+    }
+
+    private async Task RecordTrainingAsync(int epochs)
+    {
+        state.State.TrainingEpochs += epochs;
         Touch();
         await WriteStateAsync();
     }
@@ -500,6 +537,11 @@ public sealed class SwarmGrain(
             if (_tasks.Board.HasHeldTasks)
             {
                 await _tasks.ExpireLeasesAsync("lease-timer");
+            }
+
+            if (_learning.TrainingDue)
+            {
+                _ = TrainInBackgroundAsync(); // e.g. outcomes left untrained by a restart
             }
 
             if (_countersDirty && DateTimeOffset.UtcNow - _lastCounterFlush >= CounterFlushPeriod)
@@ -551,5 +593,5 @@ public sealed class SwarmGrain(
         };
     }
 
-    private NeuralStatus NeuralStatus() => _learning.Status(OutcomeSamples().Count);
+    private NeuralStatus NeuralStatus() => _learning.Status();
 }
