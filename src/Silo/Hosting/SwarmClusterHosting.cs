@@ -52,6 +52,7 @@ public static class SwarmClusterHosting
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IOptions<SwarmClusterOptions>>(Options.Create(options));
         builder.Services.AddSingleton(Options.Create(memoryOptions));
+        builder.Services.AddSingleton(Options.Create(ReadQuotas(builder.Configuration)));
 
         // Hosted services start in registration order and Orleans registers its own in UseOrleans below:
         // registering the migrator first makes the schema exist before the storage provider reads OrleansQuery.
@@ -77,6 +78,8 @@ public static class SwarmClusterHosting
             });
 
             silo.AddSwarmStorage(options.Storage, storageConnectionString);
+            // A call made for one tenant never reaches another tenant's grain.
+            silo.AddIncomingGrainCallFilter<TenantCallFilter>();
             silo.AddSupervision(options.SupervisionPeriod);
 
             // Orleans:Metadata from configuration plus our role (UseSiloMetadata may be called only once).
@@ -249,6 +252,14 @@ public static class SwarmClusterHosting
         {
             silo.UseKubernetesHosting();
         }
+    }
+
+    /// <summary>SwarmCluster:Quotas, checked at start: a bad figure stops the silo with the setting's name.</summary>
+    public static QuotaOptions ReadQuotas(IConfiguration configuration)
+    {
+        var quotas = new QuotaOptions();
+        configuration.GetSection(QuotaOptions.Section).Bind(quotas);
+        return quotas.Problem() is { } problem ? throw new InvalidOperationException(problem) : quotas;
     }
 
     private static TimeSpan CheckFlushInterval(TimeSpan interval) =>
