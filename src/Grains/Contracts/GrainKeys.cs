@@ -47,6 +47,9 @@ public static class GrainKeys
     public static string SwarmIdForRequest(string tenant, string scope, string requestId) =>
         SwarmPrefix + TenantPrefix(tenant) + "r" + Hash(scope + "\n" + requestId, 15);
 
+    /// <summary>The Queen that plans without creating (swarm_plan) for a tenant; "swarm-planner" for the implicit one.</summary>
+    public static string PlannerId(string tenant) => SwarmPrefix + TenantPrefix(tenant) + "planner";
+
     public static string NewAgentId(string swarmId) => AgentPrefix + SwarmKey(swarmId) + "-" + Guid.NewGuid().ToString("n")[..10];
 
     public static string AgentIdForRequest(string swarmId, string requestId) => AgentPrefix + SwarmKey(swarmId) + "-r" + Hash(requestId, 12);

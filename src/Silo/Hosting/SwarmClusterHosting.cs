@@ -133,16 +133,18 @@ public static class SwarmClusterHosting
     }
 
     /// <summary>
-    /// GET /healthz (200 with status JSON when the silo is active, 503 otherwise) and, for roles with the
-    /// dashboard, the Orleans dashboard at /dashboard/.
+    /// GET /healthz (200 with status JSON when the silo is active, 503 otherwise), /healthz/live and /healthz/ready
+    /// (the probes) and, for roles with the dashboard, the Orleans dashboard at /dashboard/, to which
+    /// <paramref name="protectDashboard"/> may add authorization.
     /// </summary>
-    public static WebApplication MapSwarmClusterEndpoints(this WebApplication app)
+    public static WebApplication MapSwarmClusterEndpoints(this WebApplication app, Action<IEndpointConventionBuilder>? protectDashboard = null)
     {
         ArgumentNullException.ThrowIfNull(app);
         HealthEndpoint.Map(app);
         if (app.Services.GetRequiredService<SwarmClusterSiloInfo>().DashboardEnabled)
         {
-            app.MapOrleansDashboard(routePrefix: "/dashboard");
+            var dashboard = app.MapOrleansDashboard(routePrefix: "/dashboard");
+            protectDashboard?.Invoke(dashboard);
         }
 
         return app;
