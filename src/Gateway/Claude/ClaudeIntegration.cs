@@ -13,11 +13,14 @@ public static class ClaudeIntegration
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
+    /// <summary>The variable the printed .mcp.json reads the key from.</summary>
+    public const string TokenVariable = "SWARMCLUSTER_API_KEY";
+
     public static async Task<int> RegisterAsync(string[] args)
     {
-        var options = Options.Parse(args, ["--url", "--name", "--scope"]);
+        var options = Options.Parse(args, ["--url", "--name", "--scope", "--token"]);
         if (options is null)
-            return Usage("claude-register [--url URL] [--name NAME] [--scope local|user|project]");
+            return Usage("claude-register [--url URL] [--name NAME] [--scope local|user|project] [--token KEY]");
         var url = options.GetValueOrDefault("--url") ?? GatewayHost.DefaultUrl + GatewayHost.McpPath;
         var name = options.GetValueOrDefault("--name") ?? GatewayHost.ServerName;
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
@@ -29,6 +32,10 @@ public static class ClaudeIntegration
         List<string> arguments = ["mcp", "add", "--transport", "http"];
         if (options.GetValueOrDefault("--scope") is { } scope)
             arguments.AddRange(["--scope", scope]);
+        // A gateway with authentication wants the API key (or a token) on every request.
+        var token = options.GetValueOrDefault("--token");
+        if (token is not null)
+            arguments.AddRange(["--header", $"Authorization: Bearer {token}"]);
         arguments.AddRange([name, url]);
 
         var claude = FindClaude();
@@ -42,11 +49,18 @@ public static class ClaudeIntegration
             Console.WriteLine("or put this in .mcp.json at the root of your project:");
             Console.WriteLine();
             var entry = new JsonObject { ["type"] = "http", ["url"] = url };
+            if (token is not null)
+            {
+                // The file may be committed: it names an environment variable, never the key itself.
+                entry["headers"] = new JsonObject { ["Authorization"] = "Bearer ${" + TokenVariable + "}" };
+                Console.WriteLine($"(with {TokenVariable} set to the key in the environment Claude Code starts in)");
+                Console.WriteLine();
+            }
             Console.WriteLine(new JsonObject { ["mcpServers"] = new JsonObject { [name] = entry } }.ToJsonString(Indented));
             return 0;
         }
 
-        Console.WriteLine($"Running: {Quote([claude, .. arguments])}");
+        Console.WriteLine($"Running: {Quote([claude, .. arguments.Select(a => token is not null && a.EndsWith(token, StringComparison.Ordinal) ? "Authorization: Bearer …" : a)])}");
         using var process = Process.Start(new ProcessStartInfo(claude, arguments) { UseShellExecute = false })
             ?? throw new InvalidOperationException($"could not start {claude}");
         await process.WaitForExitAsync();
