@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadSdk, now, startGateway } from './lib/common.mjs';
 import { freshDir } from './lib/ops.mjs';
+import { runBridge } from './rows/bridge.mjs';
 import { runColdStart } from './rows/coldstart.mjs';
 import { runCoordination } from './rows/coordination.mjs';
 import { runLatency } from './rows/latency.mjs';
@@ -40,7 +41,7 @@ ctx.freePort = () => new Promise((resolve, reject) => {
   s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
 });
 
-const rowsWanted = (opt('rows', '1,2,3,4,5,6,7')).split(',').map(Number);
+const rowsWanted = (opt('rows', '1,2,3,4,5,6,7,8')).split(',').map(Number);
 const sh = cmd => { try { return execSync(cmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return null; } };
 const pkgVersion = p => { try { return JSON.parse(fs.readFileSync(path.join(ctx.nodeModules, p, 'package.json'))).version; } catch { return null; } };
 
@@ -80,7 +81,7 @@ async function main() {
   }
   const rows = [
     [1, 'seedCli', runSeedCli], [2, 'latency', runLatency], [3, 'throughput', runThroughput],
-    [4, 'neural', runNeural], [6, 'coldStart', runColdStart], [7, 'coordination', runCoordination], [5, 'scale', runScale],
+    [4, 'neural', runNeural], [6, 'coldStart', runColdStart], [7, 'coordination', runCoordination], [8, 'bridge', runBridge], [5, 'scale', runScale],
   ];
   try {
     for (const [n, name, fn] of rows) {

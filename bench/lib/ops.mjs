@@ -29,8 +29,9 @@ export async function startPeer(ctx, label = 'ruv-swarm') {
   return conn;
 }
 
+/** Our stdio server with its own in-process silo (`--stdio --private`); plain `--stdio` is a bridge (row 8). */
 export async function startOursStdio(ctx, label = 'ours-stdio') {
-  const conn = await connectStdio(label, 'dotnet', [ctx.gatewayDll, '--stdio', '--data-dir', freshDir(ctx, 'stdio-data')],
+  const conn = await connectStdio(label, 'dotnet', [ctx.gatewayDll, '--stdio', '--private', '--data-dir', freshDir(ctx, 'stdio-data')],
     { cwd: path.dirname(ctx.gatewayDll), env: siloEnv(await ctx.freePort()), stderrFile: path.join(ctx.logs, 'ours-stdio.stderr.log') });
   conn.kind = 'ours';
   await conn.listTools();

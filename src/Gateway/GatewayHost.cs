@@ -6,12 +6,13 @@ using SwarmCluster.Gateway.Http;
 using SwarmCluster.Gateway.Mcp;
 using SwarmCluster.Gateway.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using SwarmCluster.Gateway.Stdio;
 using SwarmCluster.Gateway.Tools;
 using SwarmCluster.Hosting;
 
 namespace SwarmCluster.Gateway;
 
-/// <summary>The two ways the gateway serves MCP: Streamable HTTP (default) and stdio (--stdio).</summary>
+/// <summary>The two hosts: Streamable HTTP (default; also the end of --stdio bridges) and a private stdio silo (--stdio --private).</summary>
 public static class GatewayHost
 {
     public const string DefaultUrl = "http://127.0.0.1:8765";
@@ -45,10 +46,12 @@ public static class GatewayHost
         builder.AddGatewaySecurity(auth);
         builder.Services.AddSwarmGateway(builder.Configuration, "http")
             .WithHttpTransport(o => o.Stateless = true); // no sessions: any gateway replica can answer any request
+        builder.Services.AddBridgeEndpoint(builder.Configuration);
 
         var app = builder.Build();
         GatewaySecurity.WarnIfAnonymous(builder.Configuration, auth, DefaultUrl, app.Logger);
         app.UseGenericErrors();
+        app.UseMcpActivity();
         app.UseMiddleware<HostCheck>();
         app.UseRouting();
         app.UseGatewaySecurity(auth); // 401/403/429 before a body is read
@@ -60,11 +63,12 @@ public static class GatewayHost
         return 0;
     }
 
+    /// <summary>--stdio --private: this process's own silo; plain --stdio is <see cref="StdioBridge"/>.</summary>
     public static async Task<int> RunStdioAsync(string[] args)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
-            Args = args.Where(a => a != "--stdio").ToArray(),
+            Args = args.Where(a => a is not ("--stdio" or "--private")).ToArray(),
             // Clients start us from any directory; appsettings.json sits next to the dll.
             ContentRootPath = AppContext.BaseDirectory,
         });
@@ -76,9 +80,9 @@ public static class GatewayHost
             builder.Configuration[$"{SwarmClusterOptions.SectionName}:Dashboard"] = "false";
 
         builder.AddSwarmClusterSilo(ReadRole(builder.Configuration));
-        builder.Services.AddSwarmGateway(builder.Configuration, "stdio").WithStdioServerTransport();
-        await builder.Build().RunAsync();
-        return 0;
+        var stdio = new PrivateStdio();
+        builder.Services.AddSwarmGateway(builder.Configuration, "stdio").WithStreamServerTransport(stdio.ServerInput, stdio.ServerOutput);
+        return await stdio.RunAsync(builder.Build());
     }
 
     /// <summary>Tools, their filter and the services they use; shared by both transports.</summary>
@@ -93,6 +97,7 @@ public static class GatewayHost
         services.AddSingleton<GrainCalls>();
         services.AddSingleton<ProcessFigures>();
         services.AddSingleton(sp => ClusterDescription.From(sp.GetRequiredService<SwarmClusterSiloInfo>(), transport));
+        services.AddHostedService<GatewayPresence>();
 
         return services
             .AddMcpServer(o =>

@@ -1,13 +1,26 @@
 using SwarmCluster.Gateway;
 using SwarmCluster.Gateway.Claude;
+using SwarmCluster.Gateway.Stdio;
+using SwarmCluster.Hosting;
 
-// dotnet run --project src/Gateway [-- --stdio | claude-register [--url URL] [--name NAME] [--token KEY] | claude-config
+// dotnet run --project src/Gateway [-- --stdio [--private] | claude-register [...] | claude-config [...]
 //                                   | create-key --tenant T --scopes S1,S2 [--name N]]
-return args switch
+// Decided before anything else runs: a --stdio bridge must start in a fraction of a second, so it never builds the
+// Orleans/ASP.NET host (that is the gateway it forwards to).
+try
 {
-    ["claude-register", .. var rest] => await ClaudeIntegration.RegisterAsync(rest),
-    ["claude-config", .. var rest] => ClaudeIntegration.PrintDesktopConfig(rest),
-    ["create-key", .. var rest] => SwarmCluster.Gateway.Security.ApiKeys.CreateKeyCommand(rest),
-    _ when args.Contains("--stdio") => await GatewayHost.RunStdioAsync(args),
-    _ => await GatewayHost.RunHttpAsync(args),
-};
+    return args switch
+    {
+        ["claude-register", .. var rest] => await ClaudeIntegration.RegisterAsync(rest),
+        ["claude-config", .. var rest] => ClaudeIntegration.PrintDesktopConfig(rest),
+        ["create-key", .. var rest] => SwarmCluster.Gateway.Security.ApiKeys.CreateKeyCommand(rest),
+        _ when args.Contains("--stdio") && args.Contains("--private") => await GatewayHost.RunStdioAsync(args),
+        _ when args.Contains("--stdio") => StdioBridge.Run(args),
+        _ => await GatewayHost.RunHttpAsync(BackgroundLog.Apply(args)),
+    };
+}
+catch (DataDirectoryLockedException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 3;
+}

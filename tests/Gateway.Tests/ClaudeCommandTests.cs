@@ -48,20 +48,47 @@ public sealed class ClaudeCommandTests
     }
 
     [Fact]
-    public async Task ClaudeRegister_PrintsTheCommandAndMcpJson_WhenClaudeIsAbsent()
+    public async Task ClaudeRegister_RegistersTheStdioBridge_ByDefault()
+    {
+        var bin = TestPaths.NewTempDirectory("claude");
+        var record = Path.Combine(bin, "args.txt");
+        var fake = Path.Combine(bin, "claude");
+        await File.WriteAllTextAsync(fake, $"#!/bin/sh\nprintf '%s\\n' \"$@\" > '{record}'\n");
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            var path = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+            var (exit, output, error) = await RunGateway(new Dictionary<string, string> { ["PATH"] = path },
+                "claude-register", "--scope", "user", "--data-dir", "/tmp/swarm-shared");
+            Assert.True(exit == 0, output + error);
+            Assert.Equal(["mcp", "add", "--transport", "stdio", "--scope", "user", "swarmcluster", "--", "dotnet", TestPaths.GatewayDll, "--stdio", "--data-dir", "/tmp/swarm-shared"],
+                (await File.ReadAllLinesAsync(record)).Where(l => l.Length > 0));
+        }
+        finally
+        {
+            Directory.Delete(bin, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ClaudeRegister_PrintsTheBridgeCommandAndMcpJson_WhenClaudeIsAbsent()
     {
         if (File.Exists("/usr/local/bin/claude"))
-            return; // a real Claude Code here would be found in /usr/local/bin whatever PATH says; covered by the test above
+            return; // a real Claude Code here would be found in /usr/local/bin whatever PATH says; covered by the tests above
         var home = TestPaths.NewTempDirectory("home");
         try
         {
-            var (exit, output, _) = await RunGateway(new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin", ["HOME"] = home }, "claude-register");
+            var (exit, output, _) = await RunGateway(new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin", ["HOME"] = home },
+                "claude-register", "--data-dir", "/tmp/swarm-shared");
             Assert.Equal(0, exit);
-            Assert.Contains("claude mcp add --transport http swarmcluster http://127.0.0.1:8765/mcp", output);
+            Assert.Contains($"claude mcp add --transport stdio swarmcluster -- dotnet {TestPaths.GatewayDll} --stdio --data-dir /tmp/swarm-shared", output);
             var json = output[output.IndexOf('{')..];
             var server = JsonDocument.Parse(json).RootElement.GetProperty("mcpServers").GetProperty("swarmcluster");
-            Assert.Equal("http", server.GetProperty("type").GetString());
-            Assert.Equal("http://127.0.0.1:8765/mcp", server.GetProperty("url").GetString());
+            Assert.Equal("stdio", server.GetProperty("type").GetString());
+            Assert.Equal("dotnet", server.GetProperty("command").GetString());
+            Assert.Equal([TestPaths.GatewayDll, "--stdio", "--data-dir", "/tmp/swarm-shared"],
+                server.GetProperty("args").EnumerateArray().Select(a => a.GetString()));
         }
         finally
         {
@@ -87,5 +114,9 @@ public sealed class ClaudeCommandTests
         var (exit, _, error) = await RunGateway(null, "claude-register", "--port", "1");
         Assert.Equal(2, exit);
         Assert.Contains("unexpected argument '--port'", error);
+
+        (exit, _, error) = await RunGateway(null, "claude-register", "--url", "http://127.0.0.1:1/mcp", "--data-dir", "/tmp/x");
+        Assert.Equal(2, exit);
+        Assert.Contains("--url and --data-dir exclude each other", error);
     }
 }

@@ -1,89 +1,102 @@
-using System.Diagnostics;
 using System.Text.Json;
 using SwarmCluster.Gateway.Tests.Infrastructure;
 
 namespace SwarmCluster.Gateway.Tests;
 
-/// <summary>--stdio: the same tools over stdin/stdout, with stdout carrying JSON-RPC only.</summary>
-public sealed class StdioTests
+/// <summary>
+/// --stdio --private: the same tools over stdin/stdout from this process's own silo, stdout carrying JSON-RPC only;
+/// the same front as a bridge (malformed lines answered, every request answered before exit), and a data directory
+/// no other silo may share.
+/// </summary>
+public sealed class StdioTests : IAsyncLifetime
 {
-    [Fact]
-    public async Task Stdio_AnswersToolsList_WithOnlyJsonOnStdout()
-    {
-        var dataDirectory = TestPaths.NewTempDirectory("stdio");
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(), // started from anywhere, like Claude Desktop does
-        };
-        foreach (var arg in new[] { TestPaths.GatewayDll, "--stdio", "--data-dir", dataDirectory })
-            info.ArgumentList.Add(arg);
-        GatewayProcess.ConfigureEnvironment(info);
+    private readonly string _dataDirectory = TestPaths.NewTempDirectory("stdio");
 
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
+    [Fact]
+    public async Task PrivateStdio_AnswersToolsList_WithOnlyJsonOnStdout()
+    {
+        await using var stdio = StdioSession.Start("--stdio", "--private", "--data-dir", _dataDirectory);
+        var initialize = await stdio.InitializeAsync();
+        await stdio.WriteLineAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
+        var tools = await stdio.RequestAsync(2, "tools/list");
+        var swarm = await stdio.ToolAsync(3, "swarm_init", new { topology = "star", maxAgents = 2 });
+        var ping = await stdio.RequestAsync(4, "ping");
+
+        Assert.Equal("swarmcluster", initialize.GetProperty("result").GetProperty("serverInfo").GetProperty("name").GetString());
+        var names = tools.GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString());
+        Assert.Equal(ToolCatalogTests.AllTools.Order(), names.Order());
+        Assert.Equal("star", swarm.GetProperty("topology").GetString());
+        Assert.True(ping.TryGetProperty("result", out _));
+        Assert.Equal(0, await stdio.CloseInputAsync()); // end of input: the server and its silo shut down
+        Assert.Empty(stdio.Unmatched);
+        Assert.Contains("Orleans", stdio.Stderr); // the logs went to stderr
+        Assert.Empty(DataDirectoryProcesses.Silos(_dataDirectory)); // no gateway was started for it
+    }
+
+    [Fact]
+    public async Task PrivateStdio_AnswersEveryRequestReadBeforeEndOfInput_AndMalformedLines()
+    {
+        // printf closes stdin at once: the tool call is in flight while the silo is still starting.
+        var lines = string.Join("\\n", [
+            "this is not json",
+            """{"id":1}""",
+            """{"jsonrpc":"2.0","id":2,"method":"initialize","params":{"capabilities":{}}}""",
+            """{"jsonrpc":"2.0","id":3,"method":"ping"}""",
+            """{"jsonrpc":"2.0","id":"last","method":"tools/call","params":{"name":"swarm_init","arguments":{"topology":"ring","maxAgents":2}}}""",
+        ]);
+        var (exit, stdout, stderr) = await BridgeTests.ShellAsync(
+            $"printf '{lines}\\n' | dotnet '{TestPaths.GatewayDll}' --stdio --private --data-dir '{_dataDirectory}'");
+        Assert.True(exit == 0, $"exit {exit}: {stderr}");
+        var answers = BridgeTests.Lines(stdout);
+        static bool IsLast(JsonElement a) => a.GetProperty("id") is { ValueKind: JsonValueKind.String } id && id.GetString() == "last";
+        Assert.Equal("ring", StdioSession.Success("last", Assert.Single(answers, IsLast)).GetProperty("topology").GetString());
+        BridgeTests.AssertMalformedInputAnswered(answers.Where(a => !IsLast(a)).ToList());
+    }
+
+    [Fact]
+    public async Task ASecondSiloOnALockedDirectory_FailsNamingTheOwner()
+    {
+        await using var gateway = await GatewayProcess.StartAsync(_dataDirectory);
+
+        var (exit, stdout, stderr) = await BridgeTests.ShellAsync(
+            $"dotnet '{TestPaths.GatewayDll}' --stdio --private --data-dir '{_dataDirectory}' </dev/null");
+        Assert.Equal(3, exit);
+        Assert.Empty(stdout);
+        Assert.Contains($"'{_dataDirectory}' is already in use by process {gateway.Pid} (gateway at {gateway.McpUrl})", stderr);
+
+        // A second HTTP gateway is refused the same way, and the first one keeps serving.
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GatewayProcess.StartAsync(_dataDirectory));
+        Assert.Contains($"is already in use by process {gateway.Pid}", error.Message);
+        var run = await McpNodeClient.RunAsync(gateway.McpUrl, McpCall.Ping());
+        Assert.True(run["ping"].Ok);
+    }
+
+    [Fact]
+    public async Task ABridgeOnThePrivateSilosDirectory_IsToldWhoHoldsIt()
+    {
+        await using var owner = StdioSession.Start("--stdio", "--private", "--data-dir", _dataDirectory);
+        await owner.InitializeAsync(); // answered once its silo is up and the directory is described as ready
+
+        var (exit, stdout, stderr) = await BridgeTests.ShellAsync(
+            $"echo '{{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}}' | dotnet '{TestPaths.GatewayDll}' --stdio --data-dir '{_dataDirectory}'");
+        Assert.True(exit == 0, stderr);
+        var error = Assert.Single(BridgeTests.Lines(stdout)).GetProperty("error");
+        Assert.Equal(-32603, error.GetProperty("code").GetInt32());
+        Assert.Contains($"used by process {owner.Pid}, a private --stdio silo that takes no bridges", error.GetProperty("message").GetString());
+        Assert.Empty(DataDirectoryProcesses.Silos(_dataDirectory)); // the bridge started no gateway either
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await DataDirectoryProcesses.StopAsync(_dataDirectory);
         try
         {
-            var stdin = process.StandardInput;
-            await stdin.WriteLineAsync("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"stdio-test","version":"1"}}}""");
-            await stdin.WriteLineAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
-            await stdin.WriteLineAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/list"}""");
-            await stdin.WriteLineAsync("""{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"swarm_init","arguments":{"topology":"star","maxAgents":2}}}""");
-            await stdin.WriteLineAsync("""{"jsonrpc":"2.0","id":4,"method":"ping"}""");
-            await stdin.FlushAsync();
-
-            var lines = new List<string>();
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-            while (lines.Count < 4)
-            {
-                var line = await process.StandardOutput.ReadLineAsync(cts.Token);
-                if (line is null)
-                    break;
-                lines.Add(line);
-            }
-
-            stdin.Close(); // end of input: the server and its silo shut down
-            var rest = await process.StandardOutput.ReadToEndAsync(cts.Token);
-            lines.AddRange(rest.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-            await process.WaitForExitAsync(cts.Token);
-
-            var messages = lines.Select(l =>
-            {
-                try
-                {
-                    return JsonDocument.Parse(l).RootElement.Clone();
-                }
-                catch (JsonException)
-                {
-                    throw new Xunit.Sdk.XunitException($"non-JSON line on stdout: {l}");
-                }
-            }).ToList();
-            Assert.All(messages, m => Assert.Equal("2.0", m.GetProperty("jsonrpc").GetString()));
-            var byId = messages.Where(m => m.TryGetProperty("id", out _)).ToDictionary(m => m.GetProperty("id").GetInt32());
-
-            Assert.Equal("swarmcluster", byId[1].GetProperty("result").GetProperty("serverInfo").GetProperty("name").GetString());
-            var tools = byId[2].GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToList();
-            Assert.Equal(ToolCatalogTests.AllTools.Order(), tools.Order());
-            var swarm = byId[3].GetProperty("result").GetProperty("structuredContent");
-            Assert.Equal("star", swarm.GetProperty("topology").GetString());
-            Assert.True(byId[4].TryGetProperty("result", out _));
-            Assert.Equal(0, process.ExitCode);
-            Assert.Contains("Orleans", await stderr); // the logs went to stderr
+            Directory.Delete(_dataDirectory, recursive: true);
         }
-        finally
+        catch (IOException)
         {
-            if (!process.HasExited)
-                process.Kill(entireProcessTree: true);
-            try
-            {
-                Directory.Delete(dataDirectory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
         }
     }
 }

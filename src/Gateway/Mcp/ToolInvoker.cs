@@ -26,7 +26,7 @@ public sealed class ToolInvoker(ToolCatalog catalog, CallerResolver callers, ILo
 
         try
         {
-            var caller = Authorize(entry, context.User);
+            var caller = Authorize(entry, Resolve(context.User));
             var arguments = ArgumentValidator.Validate(entry.McpTool.ProtocolTool.InputSchema, context.Params!.Arguments);
             context.Params.Arguments = arguments; // the binder gets the normalized arguments
             caller.Enter();
@@ -46,7 +46,7 @@ public sealed class ToolInvoker(ToolCatalog catalog, CallerResolver callers, ILo
     {
         try
         {
-            var caller = Authorize(entry, user);
+            var caller = Authorize(entry, callers.Resolve(user));
             var validated = ArgumentValidator.Validate(entry.McpTool.ProtocolTool.InputSchema, arguments);
             var functionArguments = new AIFunctionArguments(validated.ToDictionary(kv => kv.Key, kv => (object?)kv.Value)) { Services = services };
             caller.Enter();
@@ -64,7 +64,7 @@ public sealed class ToolInvoker(ToolCatalog catalog, CallerResolver callers, ILo
     public ValueTask<ListToolsResult> ListToolsAsync(
         RequestContext<ListToolsRequestParams> context, McpRequestHandler<ListToolsRequestParams, ListToolsResult> next, CancellationToken cancellationToken)
     {
-        var caller = callers.Resolve(context.User);
+        var caller = Resolve(context.User);
         if (caller == Caller.Local)
             return next(context, cancellationToken);
         return Filtered();
@@ -77,10 +77,13 @@ public sealed class ToolInvoker(ToolCatalog catalog, CallerResolver callers, ILo
         }
     }
 
-    private Caller Authorize(ToolEntry entry, ClaimsPrincipal? user)
+    /// <summary>A session over the local bridge socket is the local admin; any other is who its request authenticated as.</summary>
+    private Caller? Resolve(ClaimsPrincipal? user) => LocalSessions.IsCurrent ? Caller.Local : callers.Resolve(user);
+
+    private static Caller Authorize(ToolEntry entry, Caller? resolved)
     {
         // Unreachable over HTTP (the endpoint answers 401 first); refused here too, so a mistake in the pipeline fails closed.
-        var caller = callers.Resolve(user) ?? throw new ForbiddenException(entry.Scope, $"{entry.Name}: the request is not authenticated");
+        var caller = resolved ?? throw new ForbiddenException(entry.Scope, $"{entry.Name}: the request is not authenticated");
         caller.Require(entry.Scope, entry.Name);
         return caller;
     }

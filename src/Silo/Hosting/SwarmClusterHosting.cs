@@ -28,7 +28,9 @@ public static class SwarmClusterHosting
     public const string KubernetesEnvironmentVariable = "KUBERNETES_SERVICE_HOST";
 
     /// <summary>
-    /// Configures an Orleans silo for <paramref name="role"/>: clustering, ADO.NET grain storage "swarm",
+    /// Configures an Orleans silo for <paramref name="role"/>: for Embedded, the data directory's lock first
+    /// (<see cref="DataDirectoryLock"/>: throws <see cref="DataDirectoryLockedException"/> when another silo holds it),
+    /// then clustering, ADO.NET grain storage "swarm",
     /// schema migration before the silo starts, silo metadata role, worker placement filter, dashboard
     /// (Embedded/Gateway), fast membership and log filters. Works for WebApplicationBuilder and
     /// Host.CreateApplicationBuilder.
@@ -53,6 +55,14 @@ public static class SwarmClusterHosting
         builder.Services.AddSingleton<IOptions<SwarmClusterOptions>>(Options.Create(options));
         builder.Services.AddSingleton(Options.Create(memoryOptions));
         builder.Services.AddSingleton(Options.Create(ReadQuotas(builder.Configuration)));
+
+        if (role == SiloRole.Embedded)
+        {
+            // Before anything opens the database: a second embedded silo on this directory stops here, naming the first.
+            var directoryLock = DataDirectoryLock.Acquire(options.DataDirectory);
+            builder.Services.AddSingleton(_ => directoryLock);
+            builder.Services.AddHostedService<DataDirectoryLockLifetime>();
+        }
 
         // Hosted services start in registration order and Orleans registers its own in UseOrleans below:
         // registering the migrator first makes the schema exist before the storage provider reads OrleansQuery.

@@ -25,6 +25,8 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public int Port { get; }
 
+    public int Pid => _process.Id;
+
     public string DataDirectory { get; }
 
     public string BaseUrl => $"http://127.0.0.1:{Port}";

@@ -68,15 +68,28 @@ public static class McpNodeClient
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static async Task<McpRun> RunAsync(string url, IEnumerable<McpCall> calls, bool concurrent = false, TimeSpan? timeout = null)
+    public static Task<McpRun> RunAsync(string url, IEnumerable<McpCall> calls, bool concurrent = false, TimeSpan? timeout = null) =>
+        RunAsync(new JsonObject { ["url"] = url }, calls, concurrent, timeout);
+
+    /// <summary>Over stdio: the client starts <c>dotnet &lt;gateway dll&gt; args…</c> itself, as Claude does.</summary>
+    public static Task<McpRun> RunStdioAsync(IEnumerable<string> gatewayArgs, IDictionary<string, string> environment, IEnumerable<McpCall> calls,
+        bool concurrent = false, TimeSpan? timeout = null) =>
+        RunAsync(new JsonObject
+        {
+            ["stdio"] = new JsonObject
+            {
+                ["command"] = "dotnet",
+                ["args"] = new JsonArray([TestPaths.GatewayDll, .. gatewayArgs.Select(a => (JsonNode)a)]),
+                ["env"] = new JsonObject(environment.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))),
+                ["cwd"] = Path.GetTempPath(),
+            },
+        }, calls, concurrent, timeout);
+
+    private static async Task<McpRun> RunAsync(JsonObject spec, IEnumerable<McpCall> calls, bool concurrent, TimeSpan? timeout)
     {
         EnsureInstalled();
-        var spec = new JsonObject
-        {
-            ["url"] = url,
-            ["concurrent"] = concurrent,
-            ["calls"] = JsonSerializer.SerializeToNode(calls.Select(c => new { c.Id, c.Method, c.Name, c.Arguments }).ToList(), Json),
-        };
+        spec["concurrent"] = concurrent;
+        spec["calls"] = JsonSerializer.SerializeToNode(calls.Select(c => new { c.Id, c.Method, c.Name, c.Arguments }).ToList(), Json);
         return await RunSpecAsync(spec.ToJsonString(), timeout);
     }
 

@@ -27,6 +27,9 @@ public sealed class SecuredGatewayFixture : IAsyncLifetime
 
     public string McpUrl => Gateway.McpUrl;
 
+    /// <summary>The gateway's data directory: it owns it, so --stdio bridges on it reach its bridge socket.</summary>
+    public string DataDirectory => Path.Combine(_directory!, "data");
+
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
 
     /// <summary>The JWKS key (kid "jwks") and the PEM file's key (kid "pem") the gateway trusts, and one it does not.</summary>
@@ -87,7 +90,7 @@ public sealed class SecuredGatewayFixture : IAsyncLifetime
             if (expires is not null)
                 environment[prefix + "ExpiresAt"] = expires;
         }
-        Gateway = await GatewayProcess.StartAsync(Path.Combine(_directory, "data"), environment, port);
+        Gateway = await GatewayProcess.StartAsync(DataDirectory, environment, port);
     }
 
     public async Task DisposeAsync()

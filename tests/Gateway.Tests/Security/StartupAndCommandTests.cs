@@ -166,7 +166,7 @@ public sealed class StartupAndCommandTests
             var (exit, output, error) = await RunGateway(new Dictionary<string, string> { ["PATH"] = path },
                 "claude-register", "--url", "https://swarm.example.com/mcp", "--token", key);
             Assert.True(exit == 0, output + error);
-            Assert.Equal(["mcp", "add", "--transport", "http", "--header", $"Authorization: Bearer {key}", "swarmcluster", "https://swarm.example.com/mcp"],
+            Assert.Equal(["mcp", "add", "--transport", "http", "swarmcluster", "https://swarm.example.com/mcp", "--header", $"Authorization: Bearer {key}"],
                 (await File.ReadAllLinesAsync(record)).Where(l => l.Length > 0));
             Assert.DoesNotContain(key, output); // echoed without the key
         }
@@ -182,9 +182,9 @@ public sealed class StartupAndCommandTests
         {
             var (exit, output, _) = await RunGateway(new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin", ["HOME"] = home }, "claude-register", "--token", key);
             Assert.Equal(0, exit);
-            Assert.Contains($"claude mcp add --transport http --header 'Authorization: Bearer {key}' swarmcluster http://127.0.0.1:8765/mcp", output);
+            Assert.Contains($"claude mcp add --transport http swarmcluster http://127.0.0.1:8765/mcp --header 'Authorization: Bearer {key}'", output);
             var server = JsonDocument.Parse(output[output.IndexOf('{')..]).RootElement.GetProperty("mcpServers").GetProperty("swarmcluster");
-            Assert.Equal("Bearer ${SWARMCLUSTER_API_KEY}", server.GetProperty("headers").GetProperty("Authorization").GetString());
+            Assert.Equal("Bearer ${SWARM_API_KEY}", server.GetProperty("headers").GetProperty("Authorization").GetString());
         }
         finally
         {

@@ -1,7 +1,7 @@
 // Drives the gateway with the official MCP TypeScript SDK (a third-party client for our C# server).
 // Usage: node client.mjs <calls.json | -> ; the file (or stdin) holds
-//   { "url": "http://127.0.0.1:PORT/mcp", "concurrent": false,
-//     "headers": { "Authorization": "Bearer …" }, "reportConnectError": false,
+//   { "url": "http://127.0.0.1:PORT/mcp" | "stdio": { "command": "dotnet", "args": [...], "env": {...}, "cwd": "..." },
+//     "concurrent": false, "headers": { "Authorization": "Bearer …" }, "reportConnectError": false,
 //     "calls": [ { "id": "a", "method": "tools/list" | "tools/call" | "ping", "name": "...", "arguments": {...} } ] }
 // Prints one JSON line per call: { id, ok, ms, result } or { id, ok: false, ms, error: { code, message } },
 // then { "done": true, "serverInfo": {...} }. "concurrent": true sends every call at once; "concurrency": N
@@ -11,14 +11,18 @@
 import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
 const source = process.argv[2] && process.argv[2] !== '-' ? process.argv[2] : 0;
 const spec = JSON.parse(readFileSync(source, 'utf8'));
 
 const client = new Client({ name: 'swarmcluster-gateway-tests', version: '1.0.0' });
-// "headers" go on every request (Authorization: Bearer …); with "reportConnectError" a refused connection is
-// reported as the result of a call with id "connect" instead of failing the run.
-const transport = new StreamableHTTPClientTransport(new URL(spec.url), spec.headers ? { requestInit: { headers: spec.headers } } : undefined);
+// stdio: the SDK starts the server process itself, as Claude does; its stderr goes to ours. "headers" go on every
+// HTTP request (Authorization: Bearer …); with "reportConnectError" a refused connection is reported as the result
+// of a call with id "connect" instead of failing the run.
+const transport = spec.stdio
+  ? new StdioClientTransport({ command: spec.stdio.command, args: spec.stdio.args, env: { ...process.env, ...spec.stdio.env }, cwd: spec.stdio.cwd, stderr: 'inherit' })
+  : new StreamableHTTPClientTransport(new URL(spec.url), spec.headers ? { requestInit: { headers: spec.headers } } : undefined);
 const print = (line) => process.stdout.write(JSON.stringify(line) + '\n');
 try {
   await client.connect(transport);

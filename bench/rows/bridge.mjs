@@ -1,0 +1,84 @@
+// Row 8: `--stdio` as a bridge to the data directory's one gateway (issue 14).
+// (a) the first session on a cold machine: bridge process start → first tools/list, the bridge starting the gateway
+//     in the background; (b) a new session while that gateway runs: bridge process start → first tools/list;
+// (c) what the bridge adds to a call: the same calls interleaved on a private in-process stdio server (`--stdio
+//     --private`, the stdio floor), on a bridge to the background gateway (on Linux it hands the client's stdin and
+//     stdout to the gateway), on a bridge told to relay lines instead (SWARM_BRIDGE_MODE=relay, what other systems
+//     get), and over HTTP straight to that gateway.
+import fs from 'node:fs';
+import path from 'node:path';
+import { connectStdio, now, rotate, siloEnv, sleep, summarize } from '../lib/common.mjs';
+import { connectOursHttp, doOp, freshDir, prepareSession, startOursStdio } from '../lib/ops.mjs';
+
+export const BRIDGE_OPS = ['ping', 'tools_list', 'swarm_status', 'memory_retrieve', 'memory_store'];
+
+async function startBridge(ctx, dir, env, label) {
+  const conn = await connectStdio(label, 'dotnet', [ctx.gatewayDll, '--stdio', '--data-dir', dir, '--urls', 'http://127.0.0.1:0'],
+    { cwd: path.dirname(ctx.gatewayDll), env, stderrFile: path.join(ctx.logs, 'bridge.stderr.log') });
+  conn.kind = 'ours';
+  await conn.listTools();
+  return conn;
+}
+
+const owner = dir => JSON.parse(fs.readFileSync(path.join(dir, 'silo.json'), 'utf8'));
+
+/** The background gateway is in its own session (not our child): stop it through the pid its lock records. */
+async function stopGateway(dir) {
+  const { pid } = owner(dir);
+  const cmdline = (() => { try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { return ''; } })();
+  if (!cmdline.includes(dir)) return; // gone already, or the pid is someone else's now
+  try { process.kill(pid, 'SIGTERM'); } catch { return; }
+  for (let i = 0; i < 200 && fs.existsSync(`/proc/${pid}`); i++) await sleep(100);
+  try { process.kill(pid, 'SIGKILL'); } catch { /* stopped */ }
+}
+
+export async function runBridge(ctx) {
+  const { warmStarts, rounds, warmup } = ctx.smoke ? { warmStarts: 2, rounds: 4, warmup: 2 } : { warmStarts: 20, rounds: 300, warmup: 60 };
+  const dir = freshDir(ctx, 'bridge-data');
+  // A short idle limit: if the bench dies, the gateway it started does not outlive it by much.
+  const env = { ...siloEnv(await ctx.freePort()), SwarmCluster__IdleShutdownSeconds: '120' };
+  try {
+    let t0 = now();
+    const bridge = await startBridge(ctx, dir, env, 'bridge');
+    const coldMs = now() - t0;
+    ctx.log(`bridge: cold start (gateway started by the bridge) ${coldMs.toFixed(0)} ms`);
+
+    const firstList = [];
+    for (let i = 0; i < warmStarts; i++) {
+      t0 = now();
+      const c = await startBridge(ctx, dir, env, `bridge-${i}`);
+      firstList.push(now() - t0);
+      await c.close();
+    }
+
+    const conns = {
+      private: await startOursStdio(ctx, 'private-stdio'),
+      bridge,
+      relay: await startBridge(ctx, dir, { ...env, SWARM_BRIDGE_MODE: 'relay' }, 'bridge-relay'),
+      http: await connectOursHttp(ctx, 'bridge-http', owner(dir).url),
+    };
+    const kinds = Object.keys(conns);
+    const state = {};
+    for (const k of kinds) state[k] = await prepareSession(conns[k], `bridge-${k}`);
+    const samples = Object.fromEntries(kinds.map(k => [k, Object.fromEntries(BRIDGE_OPS.map(o => [o, []]))]));
+    const errors = Object.fromEntries(kinds.map(k => [k, 0]));
+    for (let r = 0; r < warmup + rounds; r++) {
+      for (const op of BRIDGE_OPS) {
+        for (const k of rotate(kinds, r % kinds.length)) {
+          const res = await doOp(conns[k], op, state[k]);
+          if (!res || r < warmup) continue;
+          if (res.ok) samples[k][op].push(res.ms); else errors[k]++;
+        }
+      }
+    }
+    for (const c of Object.values(conns)) await c.close();
+
+    const table = Object.fromEntries(BRIDGE_OPS.map(op => {
+      const s = Object.fromEntries(kinds.map(k => [k, summarize(samples[k][op])]));
+      return [op, { ...s, addedMs: s.bridge.median - s.private.median, relayAddedMs: s.relay.median - s.private.median, vsHttpMs: s.bridge.median - s.http.median }];
+    }));
+    return { rounds, warmup, coldMs, firstToolsList: summarize(firstList), table, errors, gatewayPid: owner(dir).pid };
+  } finally {
+    await stopGateway(dir);
+  }
+}
