@@ -80,6 +80,7 @@ public static class SwarmClusterHosting
         builder.UseOrleans(silo =>
         {
             ConfigureClustering(silo, options);
+            SiloTls.Configure(silo, builder.Configuration); // mutual TLS between silos when configured
 
             silo.Configure<ClusterMembershipOptions>(m =>
             {
