@@ -78,6 +78,7 @@ public sealed class SwarmGrain(
         {
             await StartTasksAsync();
             _learning.Open(state.State.MaxAgents, state.State.TrainEvery ?? SwarmLimits.DefaultTrainEvery, ReportedOutcomes());
+            await ReportUsageAsync();
         }
 
         this.RegisterGrainTimer(OnTickAsync, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { Interleave = false });
@@ -124,6 +125,7 @@ public sealed class SwarmGrain(
         var objective = Checks.Text(config.Objective, "objective", SwarmLimits.MaxObjectiveLength, required: false);
         var trainEvery = config.TrainEvery ?? SwarmLimits.DefaultTrainEvery;
         Checks.Range(trainEvery, "trainEvery", 0, SwarmLimits.MaxTrainEvery);
+        await GrainFactory.ClaimSwarmAsync(Id, 0, 0); // the tenant's swarm quota
         _learning.Create(config.MaxAgents, trainEvery);
 
         var now = DateTimeOffset.UtcNow;
@@ -143,7 +145,7 @@ public sealed class SwarmGrain(
         };
         await WriteStateAsync();
         await StartTasksAsync();
-        await GrainFactory.GetGrain<IRegistryGrain>(GrainKeys.Registry).RegisterSwarm(Id);
+        await GrainFactory.RegistryOf(GrainKeys.TenantOf(Id)).RegisterSwarm(Id);
         logger.LogInformation("Swarm {SwarmId} created: {Topology}, {Strategy}, maxAgents {MaxAgents}", Id, config.Topology, config.Strategy, config.MaxAgents);
         return Info();
     }
@@ -363,7 +365,8 @@ public sealed class SwarmGrain(
         var agents = state.State.Agents.Select(a => a.Id).ToList();
         var cancelled = await Tasks.DestroyAsync();
         await Task.WhenAll(agents.Select(a => GrainFactory.GetGrain<IAgentGrain>(a).Retire()));
-        await GrainFactory.GetGrain<IRegistryGrain>(GrainKeys.Registry).UnregisterSwarm(Id);
+        await GrainFactory.RegistryOf(GrainKeys.TenantOf(Id)).UnregisterSwarm(Id);
+        await GrainFactory.ReleaseSwarmAsync(Id);
         await Task.WhenAll(state.ClearStateAsync(), _learning.ClearAsync(), legacyOutcomes.RecordExists ? legacyOutcomes.ClearStateAsync() : Task.CompletedTask);
         state.State = new SwarmGrainState();
         _tasks = null;
@@ -397,7 +400,16 @@ public sealed class SwarmGrain(
         }
 
         var type = AgentProfiles.TypeFor(capabilities);
-        var entry = await SpawnCoreAsync(new AgentSpec(type, null, AgentProfiles.DefaultCapabilities(type).Union(capabilities).ToList()));
+        SwarmAgentEntry entry;
+        try
+        {
+            entry = await SpawnCoreAsync(new AgentSpec(type, null, AgentProfiles.DefaultCapabilities(type).Union(capabilities).ToList()));
+        }
+        catch (DomainException e) when (e.Kind == ErrorKind.CapacityExceeded)
+        {
+            return (null, $"task {taskId} needs {string.Join(", ", capabilities)}: {e.Message}");
+        }
+
         return (entry.Id, $"task {taskId} needs {string.Join(", ", capabilities)}: spawned {entry.Name} ({type.ToString().ToLowerInvariant()})");
     }
 
@@ -459,6 +471,7 @@ public sealed class SwarmGrain(
     private async Task<SwarmAgentEntry> SpawnCoreAsync(AgentSpec spec)
     {
         var id = spec.RequestId is { } r ? GrainKeys.AgentIdForRequest(Id, r) : GrainKeys.NewAgentId(Id);
+        await GrainFactory.ClaimSwarmAsync(Id, state.State.Agents.Count + 1, Tasks.Board.Count); // the tenant's agent quota
         var entry = Roster.Add(spec, id, DateTimeOffset.UtcNow);
         Touch();
         try
@@ -473,6 +486,19 @@ public sealed class SwarmGrain(
 
         await InitializeAgentAsync(entry);
         return entry;
+    }
+
+    /// <summary>The tenant's usage counts converge on what this swarm really holds (after a crash, say); never fails activation.</summary>
+    private async Task ReportUsageAsync()
+    {
+        try
+        {
+            await GrainFactory.ReportSwarmAsync(Id, state.State.Agents.Count, Tasks.Board.Count);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Swarm {SwarmId}: could not report its usage", Id);
+        }
     }
 
     /// <summary>The agent grain keeps a copy of its profile; the roster is the truth, so a failure here only logs.</summary>

@@ -34,6 +34,7 @@ public static class StorageNames
     public const string Queen = "queen";
     public const string Memory = "memory";
     public const string Registry = "registry";
+    public const string Usage = "usage";
 
     /// <summary>Page n of a swarm's task index is the state "swarm-tasks-n" of the swarm grain (one row each).</summary>
     public const string SwarmTaskPagePrefix = "swarm-tasks-";
@@ -295,6 +296,8 @@ public sealed class MemoryGrainState
     [Id(2)] public DateTimeOffset? LastWrite { get; set; }
     /// <summary>The most recent store request ids (written with the entries they stored, so both survive or neither).</summary>
     [Id(3)] public List<MemoryRequestRecord> Requests { get; set; } = [];
+    /// <summary>The principal whose store created the namespace (null: created before principals were recorded, or inside the cluster).</summary>
+    [Id(4)] public string? Owner { get; set; }
 }
 
 [GenerateSerializer, Alias("state.memory-request.v1")]
@@ -322,4 +325,22 @@ public sealed class RegistryGrainState
     /// <summary>Live swarm ids, oldest registration first.</summary>
     [Id(0)] public List<string> Swarms { get; set; } = [];
     [Id(1)] public List<string> Namespaces { get; set; } = [];
+}
+
+/// <summary>A tenant's usage per owner (swarm id or memory grain key); see UsageGrain.</summary>
+[GenerateSerializer, Alias("state.usage.v1")]
+public sealed class UsageGrainState
+{
+    [Id(0)] public string Tenant { get; set; } = "";
+    [Id(1)] public Dictionary<string, UsageRecord> Owners { get; set; } = new(StringComparer.Ordinal);
+}
+
+[GenerateSerializer, Alias("state.usage-record.v1")]
+public sealed class UsageRecord
+{
+    [Id(0)] public int Swarms { get; set; }
+    [Id(1)] public int Agents { get; set; }
+    [Id(2)] public long Tasks { get; set; }
+    [Id(3)] public long MemoryBytes { get; set; }
+    [Id(4)] public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -34,6 +34,7 @@ internal sealed class TaskCreator(ISwarmContext swarm, TaskBoard board, TaskPage
 
         var dependencies = ResolveDependencies(task.DependsOn, batch: null, self: id);
         CheckOpenCapacity(1);
+        await swarm.GrainFactory.ClaimSwarmAsync(SwarmId, swarm.Roster.Count, board.Count + 1); // the tenant's task quota
         var now = DateTimeOffset.UtcNow;
         var assignment = task.Assign && dependencies.All(IsCompleted) ? Assignment(task, now) : null;
         var sequence = board.ReserveSequence();
@@ -70,6 +71,7 @@ internal sealed class TaskCreator(ISwarmContext swarm, TaskBoard board, TaskPage
 
         var order = TaskGraphs.TopologicalOrder(tasks.Select(t => (t.Key!, (IReadOnlyList<string>)t.DependsOn.Where(keys.ContainsKey).ToList())).ToList());
         CheckOpenCapacity(tasks.Count);
+        await swarm.GrainFactory.ClaimSwarmAsync(SwarmId, swarm.Roster.Count, board.Count + tasks.Count);
         var now = DateTimeOffset.UtcNow;
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         var sequences = new Dictionary<string, long>(StringComparer.Ordinal);
