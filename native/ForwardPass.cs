@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace SwarmCluster.Fann;
 
@@ -13,20 +13,26 @@ namespace SwarmCluster.Fann;
 /// </summary>
 internal sealed unsafe class ForwardPass
 {
-    private static readonly int Lanes = Vector<float>.Count;
+    // Lanes per vector: Vector<float> (128 or 256 bits), or 512 bits where the CPU runs them natively and a layer is wider than that.
+    private static readonly int NarrowLanes = Vector<float>.Count;
+    private static readonly int WideLanes = Vector512.IsHardwareAccelerated ? Vector512<float>.Count : NarrowLanes;
 
     private readonly int[] _sizes;
-    // Per layer l ≥ 1: groups of Lanes neurons; per group, one vector per connection (lane k = neuron g·Lanes + k).
-    private readonly Vector<float>[][] _weights;
+    // Per layer l ≥ 1: groups of _lanes[l] neurons; per group, one vector per connection (lane k = neuron g·lanes + k).
+    private readonly float[][] _weights;
+    private readonly int[] _lanes;
     private readonly ActivationFunction[][] _functions;
     private readonly float[][] _steepness;
     // Per layer: neuron values followed by the bias neuron's 1.
     private readonly float[][] _values;
+    // One group's sums.
+    private readonly float[] _sums = new float[WideLanes];
 
-    private ForwardPass(int[] sizes, Vector<float>[][] weights, ActivationFunction[][] functions, float[][] steepness)
+    private ForwardPass(int[] sizes, float[][] weights, int[] lanes, ActivationFunction[][] functions, float[][] steepness)
     {
         _sizes = sizes;
         _weights = weights;
+        _lanes = lanes;
         _functions = functions;
         _steepness = steepness;
         _values = new float[sizes.Length][];
@@ -36,9 +42,6 @@ internal sealed unsafe class ForwardPass
             _values[l][sizes[l]] = 1f;
         }
     }
-
-    public int InputCount => _sizes[0];
-    public int OutputCount => _sizes[^1];
 
     /// <summary>
     /// A snapshot of <paramref name="ann"/>, or null when fann_run must stay in charge: shortcut networks (cascade
@@ -56,47 +59,39 @@ internal sealed unsafe class ForwardPass
         fixed (Native.FannConnection* c = connections)
             Native.fann_get_connection_array(ann, c);
 
-        var weights = new Vector<float>[sizes.Length][];
+        var weights = new float[sizes.Length][];
+        var lanes = new int[sizes.Length];
         var functions = new ActivationFunction[sizes.Length][];
         var steepness = new float[sizes.Length][];
-        var lane = new float[Lanes];
         int at = 0;
         uint firstOfPrevious = 0; // global index of the previous layer's first neuron (bias neurons count)
         for (int l = 1; l < sizes.Length; l++)
         {
-            int neurons = sizes[l], fanIn = sizes[l - 1] + 1, groups = (neurons + Lanes - 1) / Lanes;
+            int neurons = sizes[l], fanIn = sizes[l - 1] + 1;
+            int width = lanes[l] = neurons > NarrowLanes ? WideLanes : NarrowLanes;
+            int groups = (neurons + width - 1) / width;
             uint firstOfLayer = firstOfPrevious + (uint)fanIn;
             functions[l] = new ActivationFunction[neurons];
             steepness[l] = new float[neurons];
-            var layer = weights[l] = new Vector<float>[groups * fanIn];
+            var layer = weights[l] = new float[groups * fanIn * width];
             for (int n = 0; n < neurons; n++)
             {
                 int f = Native.fann_get_activation_function(ann, l, n);
-                float s = Native.fann_get_activation_steepness(ann, l, n);
                 if (!Reproduces(f)) return null;
                 functions[l][n] = (ActivationFunction)f;
-                steepness[l][n] = s;
-            }
-            for (int g = 0; g < groups; g++)
-            {
+                steepness[l][n] = Native.fann_get_activation_steepness(ann, l, n);
                 for (int i = 0; i < fanIn; i++)
                 {
-                    Array.Clear(lane);
-                    for (int k = 0; k < Lanes && g * Lanes + k < neurons; k++)
-                    {
-                        int n = g * Lanes + k;
-                        ref var c = ref connections[at + n * fanIn + i];
-                        // Neuron n's i-th connection must come from neuron i of the previous layer (its bias last).
-                        if (c.ToNeuron != firstOfLayer + (uint)n || c.FromNeuron != firstOfPrevious + (uint)i) return null;
-                        lane[k] = c.Weight;
-                    }
-                    layer[g * fanIn + i] = new Vector<float>(lane);
+                    ref var c = ref connections[at + n * fanIn + i];
+                    // Neuron n's i-th connection must come from neuron i of the previous layer (its bias last).
+                    if (c.ToNeuron != firstOfLayer + (uint)n || c.FromNeuron != firstOfPrevious + (uint)i) return null;
+                    layer[(n / width * fanIn + i) * width + n % width] = c.Weight;
                 }
             }
             at += neurons * fanIn;
             firstOfPrevious = firstOfLayer;
         }
-        return new ForwardPass(sizes, weights, functions, steepness);
+        return new ForwardPass(sizes, weights, lanes, functions, steepness);
     }
 
     /// <summary>Every function of libfann 2.2.0's float build (GaussianStepwise outputs 0 there, and here).</summary>
@@ -107,38 +102,67 @@ internal sealed unsafe class ForwardPass
     {
         input.CopyTo(_values[0]);
         for (int l = 1; l < _sizes.Length; l++)
-            RunLayer(_values[l - 1], _weights[l], _functions[l], _steepness[l], _values[l], _sizes[l]);
+        {
+            var previous = _values[l - 1];
+            var values = _values[l];
+            var functions = _functions[l];
+            var steepness = _steepness[l];
+            int neurons = _sizes[l], fanIn = previous.Length, width = _lanes[l];
+            fixed (float* x = previous)
+            fixed (float* w = _weights[l])
+            fixed (float* sums = _sums)
+            {
+                for (int first = 0; first < neurons; first += width)
+                {
+                    float* group = w + first * fanIn;
+                    if (width == NarrowLanes) *(Vector<float>*)sums = Dot(x, (Vector<float>*)group, fanIn);
+                    else Dot512(x, group, fanIn).Store(sums);
+                    int count = Math.Min(width, neurons - first);
+                    for (int k = 0; k < count; k++)
+                        values[first + k] = Activate(functions[first + k], steepness[first + k], sums[k]);
+                }
+            }
+        }
         _values[^1].AsSpan(0, output.Length).CopyTo(output);
     }
 
-    private static void RunLayer(float[] previous, Vector<float>[] weights, ActivationFunction[] functions, float[] steepness, float[] values, int neurons)
+    // fann_run's unrolled loop, in every lane: the n % 4 leading connections one by one, highest first, then four at a
+    // time summed left to right before joining the running sum.
+    private static Vector<float> Dot(float* x, Vector<float>* w, int fanIn)
     {
-        int fanIn = previous.Length, lead = fanIn & 3;
-        Span<float> sums = stackalloc float[Lanes];
-        fixed (float* x = previous)
+        int lead = fanIn & 3;
+        var sum = Vector<float>.Zero;
+        if (lead == 3) sum += w[2] * new Vector<float>(x[2]);
+        if (lead >= 2) sum += w[1] * new Vector<float>(x[1]);
+        if (lead >= 1) sum += w[0] * new Vector<float>(x[0]);
+        for (int i = lead; i < fanIn; i += 4)
         {
-            for (int g = 0, first = 0; first < neurons; g++, first += Lanes)
-            {
-                ReadOnlySpan<Vector<float>> w = weights.AsSpan(g * fanIn, fanIn);
-                var sum = Vector<float>.Zero;
-                // fann_run's unrolled loop: the n % 4 leading connections one by one, highest first ...
-                if (lead == 3) sum += w[2] * new Vector<float>(x[2]);
-                if (lead >= 2) sum += w[1] * new Vector<float>(x[1]);
-                if (lead >= 1) sum += w[0] * new Vector<float>(x[0]);
-                // ... then four at a time, summed left to right before joining the running sum.
-                for (int i = lead; i < fanIn; i += 4)
-                {
-                    sum += w[i] * new Vector<float>(x[i])
-                        + w[i + 1] * new Vector<float>(x[i + 1])
-                        + w[i + 2] * new Vector<float>(x[i + 2])
-                        + w[i + 3] * new Vector<float>(x[i + 3]);
-                }
-                sum.CopyTo(sums);
-                int count = Math.Min(Lanes, neurons - first);
-                for (int k = 0; k < count; k++)
-                    values[first + k] = Activate(functions[first + k], steepness[first + k], sums[k]);
-            }
+            sum += w[i] * new Vector<float>(x[i])
+                + w[i + 1] * new Vector<float>(x[i + 1])
+                + w[i + 2] * new Vector<float>(x[i + 2])
+                + w[i + 3] * new Vector<float>(x[i + 3]);
         }
+        return sum;
+    }
+
+    /// <summary><see cref="Dot"/> with 512-bit vectors.</summary>
+    private static Vector512<float> Dot512(float* x, float* w, int fanIn)
+    {
+        const int L = 16;
+        int lead = fanIn & 3;
+        var sum = Vector512<float>.Zero;
+        if (lead == 3) sum += Vector512.Load(w + 2 * L) * Vector512.Create(x[2]);
+        if (lead >= 2) sum += Vector512.Load(w + L) * Vector512.Create(x[1]);
+        if (lead >= 1) sum += Vector512.Load(w) * Vector512.Create(x[0]);
+        for (int i = lead; i < fanIn; i += 4)
+        {
+            float* v = w + i * L;
+            sum += Vector512.Load(v) * Vector512.Create(x[i])
+                + Vector512.Load(v + L) * Vector512.Create(x[i + 1])
+                + Vector512.Load(v + 2 * L) * Vector512.Create(x[i + 2])
+                + Vector512.Load(v + 3 * L) * Vector512.Create(x[i + 3]);
+        }
+        return sum;
     }
 
     /// <summary>fann_run's activation step: scale by the steepness, clip to ±150/steepness, then fann_activation_switch.</summary>
