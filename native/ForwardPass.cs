@@ -5,11 +5,12 @@ namespace SwarmCluster.Fann;
 
 /// <summary>
 /// libfann's forward pass (fann_run, float build) for a fully connected layer network, redone in managed code over a
-/// snapshot of the network's weights, activation functions and steepnesses. SIMD runs across neurons: each vector
-/// lane is one neuron, and every lane adds its products in fann_run's own order (the n % 4 leading connections from
-/// the highest down, then groups of four summed left to right and added to the running sum), so every sum is the same
-/// float libfann computes; activations use the same formulas in the same precision (double exp, sin and cos from the
-/// same libm). libfann stays the trainer and the file format; a snapshot is never updated, only rebuilt.
+/// snapshot of the network's weights, activation functions and steepnesses. SIMD runs across neurons (Vector of
+/// float, or 512-bit vectors for wider layers where the CPU has them): each vector lane is one neuron, and every lane
+/// adds its products in fann_run's own order (the n % 4 leading connections from the highest down, then groups of four
+/// summed left to right and added to the running sum), so every sum is the same float libfann computes; activations
+/// use the same formulas in the same precision (double exp, sin and cos from the same libm). libfann stays the trainer
+/// and the file format; a snapshot is never updated, only rebuilt.
 /// </summary>
 internal sealed unsafe class ForwardPass
 {
