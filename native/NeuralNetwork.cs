@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace SwarmCluster.Fann;
@@ -6,6 +7,7 @@ namespace SwarmCluster.Fann;
 /// A libfann network (float build). Every argument is checked in managed code before libfann sees it,
 /// because libfann itself does not check (zero-size layers SIGFPE, short inputs are read out of bounds).
 /// All members are thread-safe: one lock per network guards the native handle.
+/// Run and RunBatch use a managed SIMD copy of fann_run for fully connected layer networks (see ForwardPass).
 /// </summary>
 public sealed unsafe class NeuralNetwork : IDisposable
 {
@@ -32,6 +34,12 @@ public sealed unsafe class NeuralNetwork : IDisposable
     private float _hiddenSteepnessFallback = 0.5f;
     // TrainStep checks the activations once, not on every step; the activation setters clear this.
     private bool _knownTrainable;
+    // The managed forward pass over a snapshot of the weights; every change to what fann_run computes goes through
+    // AnnForChange, which drops it. Rebuilt on the second run after a change, so callers that alternate one run with
+    // one training step (the routing trainer) keep plain fann_run instead of paying a rebuild per step.
+    private ForwardPass? _forward;
+    private int _runsSinceChange;
+    private bool _forwardUnsupported;
 
     private NeuralNetwork(FannNetworkHandle handle)
     {
@@ -310,7 +318,7 @@ public sealed unsafe class NeuralNetwork : IDisposable
             CheckDefined(value, nameof(value));
             lock (_sync)
             {
-                nint ann = Ann();
+                nint ann = AnnForChange();
                 _knownTrainable = false;
                 Native.fann_set_activation_function_hidden(ann, (int)value);
                 FannErrors.ThrowIfError(ann, "Setting the hidden activation");
@@ -335,7 +343,7 @@ public sealed unsafe class NeuralNetwork : IDisposable
             CheckDefined(value, nameof(value));
             lock (_sync)
             {
-                nint ann = Ann();
+                nint ann = AnnForChange();
                 _knownTrainable = false;
                 Native.fann_set_activation_function_output(ann, (int)value);
                 FannErrors.ThrowIfError(ann, "Setting the output activation");
@@ -359,7 +367,7 @@ public sealed unsafe class NeuralNetwork : IDisposable
             CheckSteepness(value, nameof(value));
             lock (_sync)
             {
-                nint ann = Ann();
+                nint ann = AnnForChange();
                 Native.fann_set_activation_steepness_hidden(ann, value);
                 FannErrors.ThrowIfError(ann, "Setting the hidden steepness");
                 _hiddenSteepnessFallback = value;
@@ -383,7 +391,7 @@ public sealed unsafe class NeuralNetwork : IDisposable
             CheckSteepness(value, nameof(value));
             lock (_sync)
             {
-                nint ann = Ann();
+                nint ann = AnnForChange();
                 Native.fann_set_activation_steepness_output(ann, value);
                 FannErrors.ThrowIfError(ann, "Setting the output steepness");
             }
@@ -469,7 +477,12 @@ public sealed unsafe class NeuralNetwork : IDisposable
         if (output.Length != OutputCount)
             throw new ArgumentException($"output has room for {output.Length} values but the network has {OutputCount} outputs; the length must match exactly.", nameof(output));
         lock (_sync)
-            RunUnlocked(Ann(), input, output);
+        {
+            nint ann = Ann();
+            var forward = Forward(ann, 1);
+            if (forward is null) RunUnlocked(ann, input, output);
+            else forward.Run(input, output);
+        }
     }
 
     /// <summary>Run many inputs under one lock; all rows are validated before the first runs.</summary>
@@ -485,13 +498,41 @@ public sealed unsafe class NeuralNetwork : IDisposable
         lock (_sync)
         {
             nint ann = Ann();
+            var forward = Forward(ann, results.Length);
             for (int i = 0; i < results.Length; i++)
             {
                 results[i] = new float[OutputCount];
-                RunUnlocked(ann, inputs[i], results[i]);
+                if (forward is null) RunUnlocked(ann, inputs[i], results[i]);
+                else forward.Run(inputs[i], results[i]);
             }
         }
         return results;
+    }
+
+    /// <summary>The managed pass for <paramref name="runs"/> more runs, or null for fann_run (see <see cref="_forward"/>).</summary>
+    private ForwardPass? Forward(nint ann, int runs)
+    {
+        if (_forward is not null || _forwardUnsupported) return _forward;
+        _runsSinceChange += runs;
+        if (_runsSinceChange < 2) return null;
+        _forward = ForwardPass.TryCreate(ann, LayerSizesUnlocked(ann));
+        _forwardUnsupported = _forward is null;
+        return _forward;
+    }
+
+    /// <summary>Whether the next run takes the managed forward pass (tests check the path they compare).</summary>
+    internal bool UsesManagedForward
+    {
+        get { lock (_sync) return Forward(Ann(), 0) is not null; }
+    }
+
+    /// <summary>fann_run itself, whatever the managed pass would do: the reference the equivalence tests compare with.</summary>
+    internal float[] RunWithLibfann(ReadOnlySpan<float> input)
+    {
+        ValidateInput(input, nameof(input));
+        var output = new float[OutputCount];
+        lock (_sync) RunUnlocked(Ann(), input, output);
+        return output;
     }
 
     private void RunUnlocked(nint ann, ReadOnlySpan<float> input, Span<float> output)
@@ -514,11 +555,31 @@ public sealed unsafe class NeuralNetwork : IDisposable
         string name = row < 0 ? param : $"{param}[{row}]";
         if (input.Length != InputCount)
             throw new ArgumentException($"{name} has {input.Length} values but the network has {InputCount} inputs; the length must match exactly.", param);
+        if (AllFinite(input)) return;
         for (int i = 0; i < input.Length; i++)
         {
             if (!float.IsFinite(input[i]))
                 throw new ArgumentException($"{name}[{i}] is {input[i]}; inputs must be finite.", param);
         }
+    }
+
+    // Vectorised: at ~1.5 µs per managed pass, checking 128 inputs one by one was a tenth of the time.
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        int i = 0;
+        var bad = Vector<int>.Zero;
+        for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var v = new Vector<float>(values[i..]);
+            // x - x is 0 for every finite x, NaN for NaN and ±∞.
+            bad |= ~Vector.Equals(v - v, Vector<float>.Zero);
+        }
+        if (bad != Vector<int>.Zero) return false;
+        for (; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i])) return false;
+        }
+        return true;
     }
 
     // ---------- training ----------
@@ -541,7 +602,7 @@ public sealed unsafe class NeuralNetwork : IDisposable
 
         lock (_sync)
         {
-            nint ann = Ann();
+            nint ann = AnnForChange();
             EnsureTrainable(ann, cascade: false);
             using var lease = data.Acquire();
             var history = new List<float>(Math.Min(maxEpochs, 4096));
@@ -582,7 +643,7 @@ public sealed unsafe class NeuralNetwork : IDisposable
         }
         lock (_sync)
         {
-            nint ann = Ann();
+            nint ann = AnnForChange();
             if (!_knownTrainable)
             {
                 EnsureTrainable(ann, cascade: false);
@@ -631,7 +692,7 @@ public sealed unsafe class NeuralNetwork : IDisposable
 
         lock (_sync)
         {
-            nint ann = Ann();
+            nint ann = AnnForChange();
             int layersBefore = (int)Native.fann_get_num_layers(ann);
             if (layersBefore + maxNeurons > MaxLayers)
                 throw new ArgumentOutOfRangeException(nameof(maxNeurons), maxNeurons,
@@ -757,7 +818,7 @@ public sealed unsafe class NeuralNetwork : IDisposable
             throw new ArgumentException($"Weight range [{min}, {max}] is invalid: min and max must be finite, min <= max, and max - min finite.", nameof(min));
         lock (_sync)
         {
-            nint ann = Ann();
+            nint ann = AnnForChange();
             if (seed is null)
             {
                 lock (FannLibrary.RandLock)
@@ -804,7 +865,7 @@ public sealed unsafe class NeuralNetwork : IDisposable
         }
         lock (_sync)
         {
-            nint ann = Ann();
+            nint ann = AnnForChange();
             int n = (int)Native.fann_get_total_connections(ann);
             if (weights.Length != n)
                 throw new ArgumentException($"weights has {weights.Length} values but the network has {n} connections; the length must match exactly.", nameof(weights));
@@ -880,5 +941,15 @@ public sealed unsafe class NeuralNetwork : IDisposable
     {
         ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
         return _handle.DangerousGetHandle();
+    }
+
+    /// <summary>The raw handle for a call that may change what fann_run computes (weights, activations, steepness, shape).</summary>
+    private nint AnnForChange()
+    {
+        nint ann = Ann();
+        _forward = null;
+        _forwardUnsupported = false;
+        _runsSinceChange = 0;
+        return ann;
     }
 }

@@ -3,8 +3,9 @@
 //   train <layers,csv> <hiddenAct> <outputAct> <algorithm> <samples> <epochs>
 //   blob  <layers,csv> <hiddenAct> <outputAct> <count>   (what swarm_init pays: create + save to bytes)
 //   info | quit
-// Diagnostics (not product code): "raw" calls fann_run by direct P/Invoke on a copy of the network, without the
-// binding's checks; "managed" is a SIMD forward pass in C# over the network's own weights.
+// "single" and "batch" are the product's path (NeuralNetwork.Run / RunBatch: the managed SIMD forward pass for these
+// networks); before timing, "single" checks every row against fann_run on a copy of the network. "raw" (diagnostic)
+// calls fann_run by direct P/Invoke on that copy, without the binding's checks.
 using System.Diagnostics;
 using System.Globalization;
 using SwarmCluster.Bench.Neural;
@@ -64,10 +65,20 @@ static string Forward(int[] layers, ActivationFunction hidden, ActivationFunctio
     var inputs = Data.Inputs(batch, net.InputCount);
     var outBuf = new float[net.OutputCount];
     double checksum = 0, maxDiff = 0;
+    string path = mode == "raw" ? "fann_run" : "managed";
     long t0;
     switch (mode)
     {
         case "single":
+            using (var reference = RawFann.Load(net))
+            {
+                for (int i = 0; i < batch; i++)
+                {
+                    net.Run(inputs[i], outBuf);
+                    var expected = reference.RunAll(inputs[i]);
+                    for (int k = 0; k < outBuf.Length; k++) maxDiff = Math.Max(maxDiff, Math.Abs(outBuf[k] - expected[k]));
+                }
+            }
             t0 = Stopwatch.GetTimestamp();
             for (int p = 0; p < passes; p++)
             {
@@ -92,22 +103,13 @@ static string Forward(int[] layers, ActivationFunction hidden, ActivationFunctio
                     checksum += raw.Run(inputs[p % batch], p % outBuf.Length);
             }
             break;
-        case "managed":
-            var fwd = new ManagedForward(net);
-            for (int i = 0; i < batch; i++) maxDiff = Math.Max(maxDiff, fwd.MaxAbsDiff(net, inputs[i]));
-            t0 = Stopwatch.GetTimestamp();
-            for (int p = 0; p < passes; p++)
-            {
-                fwd.Run(inputs[p % batch], outBuf);
-                checksum += outBuf[p % outBuf.Length];
-            }
-            break;
         default:
             return "{\"error\":\"unknown mode\"}";
     }
     double ns = Stopwatch.GetElapsedTime(t0).TotalNanoseconds;
+    if (mode != "raw" && !net.UsesManagedForward) path = "fann_run";
     return string.Create(CultureInfo.InvariantCulture,
-        $"{{\"op\":\"fwd\",\"mode\":\"{mode}\",\"passes\":{passes},\"ns\":{ns:F0},\"checksum\":{checksum:F6},\"maxAbsDiffVsFann\":{maxDiff:E3}}}");
+        $"{{\"op\":\"fwd\",\"mode\":\"{mode}\",\"passes\":{passes},\"ns\":{ns:F0},\"checksum\":{checksum:F6},\"maxAbsDiffVsFann\":{maxDiff:E3},\"path\":\"{path}\"}}");
 }
 
 static string Blob(int[] layers, ActivationFunction hidden, ActivationFunction output, int count)

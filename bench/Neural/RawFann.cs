@@ -12,6 +12,7 @@ internal sealed unsafe partial class RawFann : IDisposable
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] private static partial nint fann_create_from_file(string path);
     [LibraryImport(Lib)] private static partial float* fann_run(nint ann, float* input);
     [LibraryImport(Lib)] private static partial void fann_destroy(nint ann);
+    [LibraryImport(Lib)] private static partial uint fann_get_num_output(nint ann);
 
     public static RawFann Load(NeuralNetwork net)
     {
@@ -30,6 +31,14 @@ internal sealed unsafe partial class RawFann : IDisposable
     {
         fixed (float* p = input)
             return fann_run(_ann, p)[index];
+    }
+
+    /// <summary>One pass; returns every output.</summary>
+    public float[] RunAll(float[] input)
+    {
+        int count = (int)fann_get_num_output(_ann);
+        fixed (float* p = input)
+            return new ReadOnlySpan<float>(fann_run(_ann, p), count).ToArray();
     }
 
     public void Dispose()
