@@ -89,6 +89,7 @@ public static class GatewayHost
             })
             .WithTools(catalog.Tools.Select(t => t.McpTool))
             .WithMessageFilters(filters => filters.AddIncomingFilter(ToolCallGuard.Filter))
+            .WithRequestFilters(filters => filters.AddCallToolFilter(ToolTelemetry.Filter))
             .WithRequestFilters(filters => filters.AddCallToolFilter(next => (context, cancellationToken) =>
                 context.Services!.GetRequiredService<ToolInvoker>().InvokeMcpAsync(context, next, cancellationToken)));
     }

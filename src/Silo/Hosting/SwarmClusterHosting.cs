@@ -72,6 +72,7 @@ public static class SwarmClusterHosting
                 sp.GetRequiredService<ILogger<SchemaMigrationService>>()));
         }
 
+        builder.AddSwarmTelemetry(role);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         // Start-up GC/thread-pool hiccups trip the watchdog with a harmless warning.
         builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
@@ -87,6 +88,8 @@ public static class SwarmClusterHosting
             });
 
             silo.AddSwarmStorage(options.Storage, storageConnectionString);
+            // Grain calls carry the caller's trace context, so a tool call's span has the grain calls as children.
+            silo.AddActivityPropagation();
             silo.AddSupervision(options.SupervisionPeriod);
 
             // Orleans:Metadata from configuration plus our role (UseSiloMetadata may be called only once).
@@ -140,13 +143,14 @@ public static class SwarmClusterHosting
     }
 
     /// <summary>
-    /// GET /healthz (200 with status JSON when the silo is active, 503 otherwise) and, for roles with the
+    /// GET /healthz (200 with status JSON when the silo is active, 503 otherwise), GET /metrics (Prometheus) and, for roles with the
     /// dashboard, the Orleans dashboard at /dashboard/.
     /// </summary>
     public static WebApplication MapSwarmClusterEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         HealthEndpoint.Map(app);
+        app.MapSwarmMetrics();
         if (app.Services.GetRequiredService<SwarmClusterSiloInfo>().DashboardEnabled)
         {
             app.MapOrleansDashboard(routePrefix: "/dashboard");

@@ -6,6 +6,7 @@ using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Fann;
 using SwarmCluster.Grains.Routing;
 using SwarmCluster.Grains.State;
+using SwarmCluster.Grains.Telemetry;
 using SwarmCluster.Grains.Tasks;
 
 namespace SwarmCluster.Grains.Neural;
@@ -178,6 +179,14 @@ internal sealed class SwarmLearning(
         n.LastTrainedAt = DateTimeOffset.UtcNow;
         n.Trained = true;
         await network.WriteStateAsync();
+        var sourceTag = new KeyValuePair<string, object?>("source", SwarmMetrics.TagValue(source));
+        SwarmMetrics.TrainingRuns.Add(1, sourceTag);
+        SwarmMetrics.TrainingEpochs.Add(report.Epochs, sourceTag);
+        if (n.LastMse is { } mse)
+        {
+            SwarmMetrics.TrainingLastMse.Record(mse, sourceTag);
+        }
+
         logger.LogInformation("Swarm {SwarmId} trained on {Samples} samples ({Source}) for {Epochs} epochs in {Ms:0} ms, MSE {Mse}",
             swarmId, inputs.Length, source, report.Epochs, watch.Elapsed.TotalMilliseconds, n.LastMse);
         return new TrainingResult(report.EpochMse.ToList(), inputs.Length, source, watch.Elapsed.TotalMilliseconds, n.EpochsTrained);

@@ -1,0 +1,67 @@
+using System.Diagnostics.Metrics;
+
+namespace SwarmCluster.Grains.Telemetry;
+
+/// <summary>
+/// SwarmCluster's own instruments (meter "SwarmCluster"). Every figure is counted where the event happens (a tool
+/// call, a task transition, a training run, a memory write), never by scanning state, so recording costs nothing
+/// when no listener is attached. Silos and gateways emit the ones for the work they do.
+/// </summary>
+public static class SwarmMetrics
+{
+    public const string MeterName = "SwarmCluster";
+
+    private static readonly Meter Meter = new(MeterName, typeof(SwarmMetrics).Assembly.GetName().Version?.ToString());
+
+    /// <summary>MCP and REST tool calls, tagged tool and outcome ("ok" or the error kind).</summary>
+    public static readonly Counter<long> ToolCalls = Meter.CreateCounter<long>(
+        "swarmcluster.tool.calls", "{call}", "Tool calls answered by this gateway, by tool and outcome");
+
+    public static readonly Histogram<double> ToolDuration = Meter.CreateHistogram(
+        "swarmcluster.tool.duration", "s", "Time to answer a tool call, by tool and outcome",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+
+    /// <summary>Task life-cycle steps (created, claimed, completed, failed, lease_expired …), tagged event.</summary>
+    public static readonly Counter<long> TaskEvents = Meter.CreateCounter<long>(
+        "swarmcluster.task.events", "{event}", "Task transitions recorded by task grains, by event");
+
+    public static readonly Counter<long> TaskClaims = Meter.CreateCounter<long>(
+        "swarmcluster.task.claims", "{claim}", "Tasks handed to an agent under a lease (task_claim and assignment)");
+
+    public static readonly Counter<long> LeaseExpiries = Meter.CreateCounter<long>(
+        "swarmcluster.task.lease_expiries", "{expiry}", "Leases that ran out without a report from the holder");
+
+    public static readonly Counter<long> TrainingRuns = Meter.CreateCounter<long>(
+        "swarmcluster.training.runs", "{run}", "Training runs of swarm networks, by source (recorded_outcomes or supplied)");
+
+    public static readonly Counter<long> TrainingEpochs = Meter.CreateCounter<long>(
+        "swarmcluster.training.epochs", "{epoch}", "Epochs trained, by source");
+
+    public static readonly Gauge<double> TrainingLastMse = Meter.CreateGauge<double>(
+        "swarmcluster.training.last_mse", null, "Final mean squared error of the latest training run on this silo, by source");
+
+    /// <summary>Entries and bytes held by the memory namespaces active on this silo (summed over silos: the cluster).</summary>
+    public static readonly UpDownCounter<long> MemoryEntries = Meter.CreateUpDownCounter<long>(
+        "swarmcluster.memory.entries", "{entry}", "Shared-memory entries held by active namespaces");
+
+    public static readonly UpDownCounter<long> MemoryBytes = Meter.CreateUpDownCounter<long>(
+        "swarmcluster.memory.bytes", "By", "UTF-8 bytes of shared-memory values held by active namespaces");
+
+    /// <summary>snake_case of an enum member for tag values (LeaseExpired → lease_expired).</summary>
+    public static string TagValue<T>(T value) where T : struct, Enum
+    {
+        var name = value.ToString();
+        var chars = new System.Text.StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+            {
+                chars.Append('_');
+            }
+
+            chars.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return chars.ToString();
+    }
+}
