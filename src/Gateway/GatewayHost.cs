@@ -43,6 +43,7 @@ public static class GatewayHost
         app.MapSwarmClusterEndpoints();
         app.MapMcp(McpPath);
         app.MapToolMirror(McpPath);
+        app.MapSwarmView();
         await app.RunAsync();
         return 0;
     }

@@ -21,6 +21,9 @@ public static class SwarmLimits
     /// </summary>
     public const long MaxTrainingWork = 500_000;
 
+    /// <summary>Epoch MSEs a swarm keeps for its training curve (the newest).</summary>
+    public const int MaxMseHistory = 2000;
+
     /// <summary>Supervision actions kept per swarm (the total is counted beyond that).</summary>
     public const int MaxActionLog = 500;
 }

@@ -1,6 +1,7 @@
 using SwarmCluster.Contracts.Agents;
 using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Contracts.Tasks;
+using SwarmCluster.Contracts.Views;
 
 namespace SwarmCluster.Contracts.Swarms;
 
@@ -77,6 +78,9 @@ public interface ISwarmGrain : IGrainWithStringKey
     [Alias("TrainOnOutcomes")] Task<TrainingResult> TrainOnOutcomes(int epochs);
 
     [Alias("GetNeuralStatus")] Task<NeuralStatus> GetNeuralStatus();
+
+    /// <summary>What the swarm view shows of this swarm: status with agents, graph, training curve, recent routing decisions.</summary>
+    [Alias("GetView")] Task<SwarmViewPart> GetView(int recentDecisions);
 
     /// <summary>Cancels open tasks, retires agents and tasks and clears the swarm's stored state.</summary>
     [Alias("Destroy")] Task<SwarmDestroyResult> Destroy();

@@ -9,6 +9,7 @@ using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Contracts.Registry;
 using SwarmCluster.Contracts.Swarms;
 using SwarmCluster.Contracts.Tasks;
+using SwarmCluster.Contracts.Views;
 using SwarmCluster.Grains.Neural;
 using SwarmCluster.Grains.Placement;
 using SwarmCluster.Grains.Routing;
@@ -350,6 +351,16 @@ public sealed class SwarmGrain(
     {
         EnsureExists();
         return Task.FromResult(NeuralStatus());
+    }
+
+    public async Task<SwarmViewPart> GetView(int recentDecisions)
+    {
+        Checks.Range(recentDecisions, "recentDecisions", 0, ViewLimits.RecentDecisions);
+        var status = await GetStatus(verbose: true);
+        var graph = await GetGraph();
+        var (curve, firstEpoch) = _learning.Curve();
+        var decisions = recentDecisions == 0 ? [] : await Tasks.RecentDecisionsAsync(recentDecisions);
+        return new SwarmViewPart(status, graph, curve, firstEpoch, decisions);
     }
 
     public async Task<SwarmDestroyResult> Destroy()

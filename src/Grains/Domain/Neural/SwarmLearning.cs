@@ -139,6 +139,10 @@ internal sealed class SwarmLearning(
             n.EpochsTrained, n.LastMse, recordedSamples, n.Trained, n.LastTrainedAt, n.Network?.Length ?? 0);
     }
 
+    /// <summary>The training curve: the kept epoch MSEs and the epoch number of the first.</summary>
+    public (IReadOnlyList<float> Mse, int FirstEpoch) Curve() =>
+        (network.State.MseHistory.ToList(), network.State.EpochsTrained - network.State.MseHistory.Count + 1);
+
     public async Task ClearAsync()
     {
         await network.ClearStateAsync();
@@ -176,6 +180,12 @@ internal sealed class SwarmLearning(
         n.Network = bytes;
         n.EpochsTrained += report.Epochs;
         n.LastMse = report.EpochMse.Count > 0 ? report.EpochMse[^1] : null;
+        n.MseHistory.AddRange(report.EpochMse);
+        if (n.MseHistory.Count > SwarmLimits.MaxMseHistory)
+        {
+            n.MseHistory.RemoveRange(0, n.MseHistory.Count - SwarmLimits.MaxMseHistory);
+        }
+
         n.LastTrainedAt = DateTimeOffset.UtcNow;
         n.Trained = true;
         await network.WriteStateAsync();

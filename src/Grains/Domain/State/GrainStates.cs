@@ -136,6 +136,12 @@ public sealed class SwarmNetworkState
     [Id(3)] public DateTimeOffset? LastTrainedAt { get; set; }
     /// <summary>True once trained (Train or TrainOnOutcomes): from then on routing uses the network.</summary>
     [Id(4)] public bool Trained { get; set; }
+
+    /// <summary>
+    /// MSE of the most recent epochs (at most SwarmLimits.MaxMseHistory), oldest first: the training curve. Its last
+    /// entry is epoch EpochsTrained (networks trained before it was kept have fewer entries than epochs).
+    /// </summary>
+    [Id(5)] public List<float> MseHistory { get; set; } = [];
 }
 
 /// <summary>Recorded task outcomes, the network's training set (most recent first dropped last).</summary>
