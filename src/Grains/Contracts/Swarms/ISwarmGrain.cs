@@ -72,10 +72,13 @@ public interface ISwarmGrain : IGrainWithStringKey
     /// Trains the swarm's custom network (same shape, never the routing network) on the given samples for exactly
     /// <paramref name="epochs"/> epochs.
     /// </summary>
-    [Alias("Train")] Task<TrainingResult> Train(IReadOnlyList<TrainingSample> samples, int epochs);
+    [Alias("Train")] Task<TrainingResult> Train(IReadOnlyList<TrainingSample> samples, int epochs, CancellationToken cancellationToken = default);
 
-    /// <summary>Trains the routing network on the recorded outcomes now; InvalidArgument if none are recorded yet.</summary>
-    [Alias("TrainOnOutcomes")] Task<TrainingResult> TrainOnOutcomes(int epochs);
+    /// <summary>
+    /// Trains the routing network on the recorded outcomes now; InvalidArgument if none are recorded yet. Cancelled,
+    /// it stops between epochs and keeps the network as it was.
+    /// </summary>
+    [Alias("TrainOnOutcomes")] Task<TrainingResult> TrainOnOutcomes(int epochs, CancellationToken cancellationToken = default);
 
     [Alias("GetNeuralStatus")] Task<NeuralStatus> GetNeuralStatus();
 

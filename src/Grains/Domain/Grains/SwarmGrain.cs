@@ -331,18 +331,18 @@ public sealed class SwarmGrain(
         return Task.FromResult(outputs);
     }
 
-    public async Task<TrainingResult> Train(IReadOnlyList<TrainingSample> samples, int epochs)
+    public async Task<TrainingResult> Train(IReadOnlyList<TrainingSample> samples, int epochs, CancellationToken cancellationToken = default)
     {
         EnsureExists();
-        var result = await _learning.TrainOnSamplesAsync(samples, epochs);
+        var result = await _learning.TrainOnSamplesAsync(samples, epochs, cancellationToken);
         await RecordTrainingAsync(result);
         return result;
     }
 
-    public async Task<TrainingResult> TrainOnOutcomes(int epochs)
+    public async Task<TrainingResult> TrainOnOutcomes(int epochs, CancellationToken cancellationToken = default)
     {
         EnsureExists();
-        var result = await _learning.TrainOnOutcomesAsync(OutcomeSamples(), epochs);
+        var result = await _learning.TrainOnOutcomesAsync(OutcomeSamples(), epochs, cancellationToken);
         await RecordTrainingAsync(result);
         return result;
     }

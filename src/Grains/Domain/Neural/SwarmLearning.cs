@@ -82,7 +82,7 @@ internal sealed class SwarmLearning(
     }
 
     /// <summary>Trains on recorded outcomes: (text, slot, target) from the task records.</summary>
-    public async Task<TrainingResult> TrainOnOutcomesAsync(IReadOnlyList<(string Text, int Slot, float Target)> samples, int epochs)
+    public async Task<TrainingResult> TrainOnOutcomesAsync(IReadOnlyList<(string Text, int Slot, float Target)> samples, int epochs, CancellationToken cancellationToken = default)
     {
         Checks.Range(epochs, "epochs", 1, SwarmLimits.MaxEpochs);
         if (samples.Count == 0)
@@ -103,10 +103,10 @@ internal sealed class SwarmLearning(
             }
         }
 
-        return await TrainAsync(inputs, targets, epochs, TrainingSource.RecordedOutcomes);
+        return await TrainAsync(inputs, targets, epochs, TrainingSource.RecordedOutcomes, cancellationToken);
     }
 
-    public async Task<TrainingResult> TrainOnSamplesAsync(IReadOnlyList<TrainingSample> samples, int epochs)
+    public async Task<TrainingResult> TrainOnSamplesAsync(IReadOnlyList<TrainingSample> samples, int epochs, CancellationToken cancellationToken = default)
     {
         Checks.Range(epochs, "epochs", 1, SwarmLimits.MaxEpochs);
         if (samples is null || samples.Count == 0 || samples.Count > SwarmLimits.MaxTrainingSamples)
@@ -126,7 +126,7 @@ internal sealed class SwarmLearning(
             }
         }
 
-        return await TrainAsync(samples.Select(x => x.Input).ToArray(), samples.Select(x => x.Target).ToArray(), epochs, TrainingSource.Supplied);
+        return await TrainAsync(samples.Select(x => x.Input).ToArray(), samples.Select(x => x.Target).ToArray(), epochs, TrainingSource.Supplied, cancellationToken);
     }
 
     public NeuralStatus Status(int recordedSamples)
@@ -156,7 +156,7 @@ internal sealed class SwarmLearning(
         _net = null;
     }
 
-    private async Task<TrainingResult> TrainAsync(float[][] inputs, float[][] targets, int epochs, TrainingSource source)
+    private async Task<TrainingResult> TrainAsync(float[][] inputs, float[][] targets, int epochs, TrainingSource source, CancellationToken cancellationToken)
     {
         var net = EnsureNetwork();
         var watch = Stopwatch.StartNew();
@@ -167,12 +167,17 @@ internal sealed class SwarmLearning(
             using var data = TrainingData.FromArrays(inputs, targets);
             // Off the grain scheduler's thread: training can take seconds. The grain is not reentrant, so nothing
             // else touches the network meanwhile.
-            (report, bytes) = await Task.Run(() => (net.Train(data, epochs), net.ToBytes()));
+            (report, bytes) = await Task.Run(() => (net.Train(data, epochs, 0f, cancellationToken), net.ToBytes()));
         }
         catch (FannException ex)
         {
             Dispose(); // possibly half-trained: reload the stored one next time
             throw Unavailable(ex);
+        }
+        catch (OperationCanceledException)
+        {
+            Dispose(); // stopped between epochs: the stored network stays the network
+            throw;
         }
 
         watch.Stop();
