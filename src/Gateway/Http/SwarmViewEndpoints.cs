@@ -2,6 +2,7 @@ using System.Reflection;
 using SwarmCluster.Contracts.Views;
 using SwarmCluster.Gateway.Cluster;
 using SwarmCluster.Gateway.Mcp;
+using SwarmCluster.Gateway.Security;
 
 namespace SwarmCluster.Gateway.Http;
 
@@ -21,17 +22,37 @@ public static class SwarmViewEndpoints
         ["swarms.css"] = ("swarms.css", "text/css; charset=utf-8"),
     };
 
-    public static IEndpointRouteBuilder MapSwarmView(this IEndpointRouteBuilder endpoints)
+    /// <summary>
+    /// Behind the same authentication as /mcp: an authenticated caller holding the read scope, who sees only its
+    /// tenant's swarms and namespaces.
+    /// </summary>
+    public static IEndpointRouteBuilder MapSwarmView(this IEndpointRouteBuilder endpoints, AuthSettings auth)
     {
-        endpoints.MapGet("/", () => Results.Content(RootPage, "text/html; charset=utf-8"));
-        endpoints.MapGet(Path, () => Asset(""));
-        endpoints.MapGet(Path + "/{file}", (string file) => Asset(file));
-        endpoints.MapGet(Path + "/api/cluster", (GrainCalls grains, CancellationToken ct) =>
-            Answer("cluster", () => grains.Read(() => View(grains).GetCluster(), ct), ct));
-        endpoints.MapGet(Path + "/api/swarms/{swarmId}", (string swarmId, GrainCalls grains, CancellationToken ct) =>
-            Answer("swarm", () => grains.Read(() => View(grains).GetSwarm(Ids.Swarm(swarmId)), ct), ct));
+        Protect(endpoints.MapGet("/", () => Results.Content(RootPage, "text/html; charset=utf-8")), auth);
+        Protect(endpoints.MapGet(Path, () => Asset("")), auth);
+        Protect(endpoints.MapGet(Path + "/{file}", (string file) => Asset(file)), auth);
+        Protect(endpoints.MapGet(Path + "/api/cluster", (GrainCalls grains, CancellationToken ct) =>
+            Answer("cluster", () => grains.Read(() => View(grains).GetCluster(Caller.Current.Tenant), ct), ct)), auth);
+        Protect(endpoints.MapGet(Path + "/api/swarms/{swarmId}", (string swarmId, GrainCalls grains, CancellationToken ct) =>
+            Answer("swarm", () => grains.Read(() => View(grains).GetSwarm(Caller.Current.Tenant, Ids.Swarm(swarmId)), ct), ct)), auth);
         return endpoints;
     }
+
+    /// <summary>Authenticated (as /mcp), then the read scope; the caller's tenant goes with its grain calls.</summary>
+    private static void Protect(RouteHandlerBuilder endpoint, AuthSettings auth) =>
+        endpoint.RequireCaller(auth).AddEndpointFilter(async (context, next) =>
+        {
+            var caller = context.HttpContext.RequestServices.GetRequiredService<CallerResolver>().Resolve(context.HttpContext.User);
+            if (caller is null || !caller.Has(Scope.Read))
+            {
+                var error = new ToolError(ToolError.Forbidden, null,
+                    $"the swarm view needs the '{Scopes.Name(Scope.Read)}' scope; {caller?.Describe() ?? "the request is not authenticated"}");
+                return Results.Json(new { error }, ToolJson.Results, statusCode: error.HttpStatus);
+            }
+
+            caller.Enter();
+            return await next(context);
+        });
 
     private static ISwarmViewGrain View(GrainCalls grains) => grains.Factory.GetGrain<ISwarmViewGrain>(0);
 

@@ -94,10 +94,14 @@
     drawAgents(agents);
     drawGraph(view.graph);
     drawNetwork(neural);
-    drawCurve(view.trainingCurve, view.firstCurveEpoch, neural);
-    $('accuracy').textContent = view.heldOutAccuracy === null
-      ? 'Held-out routing accuracy: not yet measured.'
-      : `Held-out routing accuracy: ${pct(view.heldOutAccuracy)}`;
+    drawCurve(view.trainings, neural);
+    const learning = neural.learning;
+    $('accuracy').textContent = (view.heldOutAccuracy === null || view.heldOutAccuracy === undefined
+      ? 'Held-out routing accuracy: not yet measured (no outcome held out yet).'
+      : `Held-out routing accuracy: ${pct(view.heldOutAccuracy)} on ${learning.heldOutOutcomes} held-out outcomes`) +
+      (learning ? ` · trains by itself every ${learning.trainEveryOutcomes} outcomes (${learning.outcomesUntilTraining} to go)` +
+        (learning.trainingRunning ? ' · training now' : '') : '');
+    $('accuracy').dataset.heldOutAccuracy = view.heldOutAccuracy ?? '';
     drawDecisions(view.recentDecisions, agents);
     drawMemory(view.namespaces);
   }
@@ -212,19 +216,28 @@
     box.append(el('p', { class: 'muted' }, `${layers.join(' → ')} · ${neural.connectionCount} connections · ${neural.hiddenActivation}/${neural.outputActivation} · ` +
       `${neural.trainingAlgorithm} · ${neural.epochsTrained} epochs · last MSE ${fmt(neural.lastMse)} · ${neural.recordedSamples} recorded outcomes · ` +
       (neural.routingUsesNetwork ? 'routing uses the network' : 'routing by capability match until trained')));
+    const custom = neural.custom;
+    if (custom) box.append(el('p', { class: 'muted', id: 'custom-network', 'data-trained': String(custom.trained) }, custom.trained
+      ? `Custom network (neural_train samples, never routes): ${custom.epochsTrained} epochs · last MSE ${fmt(custom.lastMse)} · ${custom.lastSamples} samples last time`
+      : 'Custom network (neural_train samples, never routes): not trained.'));
   }
 
-  function drawCurve(curve, firstEpoch, neural) {
+  // Each training on recorded outcomes is one line on the network's epoch axis (stored: every stride-th epoch and the last).
+  function drawCurve(trainings, neural) {
     const box = $('training-curve');
     box.replaceChildren();
-    box.dataset.points = curve.length;
-    if (!curve.length) { box.append(el('p', { class: 'muted' }, 'Not trained yet: neural_train trains on the recorded outcomes.')); return; }
-    box.dataset.lastMse = curve[curve.length - 1];
+    const lines = trainings.map((t) => ({ t, points: t.mse.map((v, i) => ({ epoch: i === t.mse.length - 1 ? t.firstEpoch + t.epochs - 1 : t.firstEpoch + i * t.stride, v })) }));
+    const all = lines.flatMap((l) => l.points);
+    box.dataset.points = all.length;
+    box.dataset.trainings = trainings.length;
+    if (!all.length) { box.append(el('p', { class: 'muted' }, 'Not trained yet: the routing network trains by itself every few outcomes, or on neural_train.')); return; }
+    box.dataset.lastMse = all[all.length - 1].v;
     const W = 380, H = 200, L = 52, R = 10, T = 10, B = 30;
-    const lo = Math.min(...curve), hi = Math.max(...curve);
+    const lo = Math.min(...all.map((p) => p.v)), hi = Math.max(...all.map((p) => p.v));
     const span = hi - lo || Math.abs(hi) || 1;
     const y0 = Math.max(0, lo - span * 0.1), y1 = hi + span * 0.1;
-    const X = (i) => L + (curve.length === 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (curve.length - 1));
+    const e0 = all[0].epoch, e1 = all[all.length - 1].epoch;
+    const X = (e) => L + (e1 === e0 ? (W - L - R) / 2 : ((e - e0) * (W - L - R)) / (e1 - e0));
     const Y = (v) => T + (1 - (v - y0) / (y1 - y0)) * (H - T - B);
     const s = svg('svg', { width: W, height: H });
     for (let k = 0; k <= 4; k++) {
@@ -232,13 +245,23 @@
       s.append(svg('line', { class: 'grid-line', x1: L, x2: W - R, y1: Y(v), y2: Y(v) }), svg('text', { x: L - 4, y: Y(v) + 4, 'text-anchor': 'end' }, fmt(v, 2)));
     }
     s.append(svg('line', { class: 'axis', x1: L, x2: L, y1: T, y2: H - B }), svg('line', { class: 'axis', x1: L, x2: W - R, y1: H - B, y2: H - B }));
-    const last = firstEpoch + curve.length - 1;
-    s.append(svg('text', { x: L, y: H - B + 16 }, 'epoch ' + firstEpoch), svg('text', { x: W - R, y: H - B + 16, 'text-anchor': 'end' }, 'epoch ' + last));
-    const d = curve.map((v, i) => `${i ? 'L' : 'M'} ${X(i).toFixed(1)} ${Y(v).toFixed(1)}`).join(' ');
-    s.append(svg('path', { class: 'curve', d, fill: 'none', stroke: '#2f6fde', 'stroke-width': 2, 'data-points': curve.length }));
-    if (curve.length <= 60) curve.forEach((v, i) => { const c = svg('circle', { cx: X(i), cy: Y(v), r: 2.5, fill: '#2f6fde' }); c.append(svg('title', {}, `epoch ${firstEpoch + i}: ${v}`)); s.append(c); });
+    s.append(svg('text', { x: L, y: H - B + 16 }, 'epoch ' + e0), svg('text', { x: W - R, y: H - B + 16, 'text-anchor': 'end' }, 'epoch ' + e1));
+    for (const { t, points } of lines) {
+      const color = t.trigger === 'automatic' ? '#2f6fde' : '#d9822b';
+      const d = points.map((p, i) => `${i ? 'L' : 'M'} ${X(p.epoch).toFixed(1)} ${Y(p.v).toFixed(1)}`).join(' ');
+      s.append(svg('path', { class: 'curve', d, fill: 'none', stroke: color, 'stroke-width': 2, 'data-points': points.length, 'data-trigger': t.trigger }));
+      if (all.length <= 80) points.forEach((p) => { const c = svg('circle', { cx: X(p.epoch), cy: Y(p.v), r: 2.5, fill: color }); c.append(svg('title', {}, `epoch ${p.epoch}: ${p.v}`)); s.append(c); });
+    }
     box.append(s);
-    box.append(el('p', { class: 'muted' }, `${curve.length} epoch(s) shown of ${neural.epochsTrained} trained · final MSE ${fmt(curve[curve.length - 1], 4)}`));
+    box.append(el('p', { class: 'legend' }, 'blue: automatic trainings · orange: manual (neural_train)'));
+    const list = el('ol', { class: 'trainings' });
+    for (const t of trainings) {
+      list.append(el('li', { 'data-trigger': t.trigger, 'data-before': t.heldOutAccuracyBefore ?? '', 'data-after': t.heldOutAccuracyAfter ?? '' },
+        `${t.trigger} · ${t.samples} outcomes · epochs ${t.firstEpoch}–${t.firstEpoch + t.epochs - 1} · final MSE ${fmt(t.mse[t.mse.length - 1], 4)} · held-out accuracy ` +
+        (t.heldOutAccuracyBefore === null && t.heldOutAccuracyAfter === null ? 'not measured' : `${pct(t.heldOutAccuracyBefore)} → ${pct(t.heldOutAccuracyAfter)}`)));
+    }
+    box.append(list);
+    box.append(el('p', { class: 'muted' }, `${trainings.length} training(s) shown · ${neural.epochsTrained} epochs trained in all · final MSE ${fmt(all[all.length - 1].v, 4)}`));
   }
 
   function drawDecisions(decisions, agents) {

@@ -76,10 +76,10 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         Assert.Equal(1, Delta("swarmcluster_task_events_total", ("event", "completed")));
         Assert.Equal(1, Delta("swarmcluster_task_claims_total"));
 
-        Assert.Equal(1, Delta("swarmcluster_training_runs_total", ("source", "recorded_outcomes")));
-        Assert.Equal(3, Delta("swarmcluster_training_epochs_total", ("source", "recorded_outcomes")));
+        Assert.Equal(1, Delta("swarmcluster_training_runs_total", ("network", "routing"), ("trigger", "manual")));
+        Assert.Equal(3, Delta("swarmcluster_training_epochs_total", ("network", "routing"), ("trigger", "manual")));
         var finalMse = run["train"].Success.GetProperty("finalMse").GetDouble();
-        Assert.Equal(finalMse, after.Sum("swarmcluster_training_last_mse", ("source", "recorded_outcomes")), 5);
+        Assert.Equal(finalMse, after.Sum("swarmcluster_training_last_mse", ("network", "routing"), ("trigger", "manual")), 5);
 
         Assert.Equal(2, Delta("swarmcluster_memory_entries"));
         var stored = run["m1"].Success.GetProperty("entry").GetProperty("sizeBytes").GetInt32() + run["m2"].Success.GetProperty("entry").GetProperty("sizeBytes").GetInt32();

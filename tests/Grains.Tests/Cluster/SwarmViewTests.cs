@@ -1,5 +1,6 @@
 using SwarmCluster.Contracts;
 using SwarmCluster.Contracts.Agents;
+using SwarmCluster.Contracts.Errors;
 using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Contracts.Swarms;
 using SwarmCluster.Contracts.Tasks;
@@ -11,35 +12,63 @@ namespace SwarmCluster.Grains.Tests.Cluster;
 public class SwarmViewTests(ClusterFixture fixture)
 {
     [Fact]
-    public async Task View_shows_the_training_curve_the_graph_and_the_routing_decisions()
+    public async Task View_shows_each_training_on_the_epoch_axis_the_graph_and_the_routing_decisions()
     {
         var client = fixture.Client;
         var id = GrainKeys.NewSwarmId();
         var swarm = client.GetGrain<ISwarmGrain>(id);
-        await swarm.Initialize(new SwarmConfig(SwarmTopology.Mesh, DistributionStrategy.Balanced, 3));
+        // trainEvery 0: only the manual trainings below, so the history is exactly theirs.
+        await swarm.Initialize(new SwarmConfig(SwarmTopology.Mesh, DistributionStrategy.Balanced, 3) { TrainEvery = 0 });
         var agent = await swarm.SpawnAgent(new AgentSpec(AgentType.Coder));
         var first = await swarm.Orchestrate(new TaskSpec("write the importer"));
         var second = await swarm.Orchestrate(new TaskSpec("test the importer") { DependsOn = [first.Id], Assign = false });
         await swarm.CompleteTask(first.Id, new TaskCompletion(agent.Id, true, "done", 0.9));
+        // One outcome in five is held out (by a hash of the task id): report until some are held out and some train.
+        for (var i = 0; i < 40; i++)
+        {
+            var learning = (await swarm.GetNeuralStatus()).Learning!;
+            if (learning.HeldOutOutcomes > 0 && learning.TrainableOutcomes > 1)
+                break;
+            var task = await swarm.Orchestrate(new TaskSpec($"parse file {i}"));
+            await swarm.CompleteTask(task.Id, new TaskCompletion(agent.Id, i % 3 != 0, "done", null));
+        }
+
         var run1 = await swarm.TrainOnOutcomes(4);
         var run2 = await swarm.TrainOnOutcomes(3);
 
-        var view = await client.GetGrain<ISwarmViewGrain>(0).GetSwarm(id);
+        var view = await client.GetGrain<ISwarmViewGrain>(0).GetSwarm(Tenants.Implicit, id);
 
-        Assert.Equal(run1.EpochMse.Concat(run2.EpochMse), view.TrainingCurve);
-        Assert.Equal(1, view.FirstCurveEpoch);
-        Assert.Equal(7, view.Status.Neural.EpochsTrained);
-        Assert.Null(view.HeldOutAccuracy);
+        var status = view.Status.Neural;
+        Assert.Equal(7, status.EpochsTrained);
+        Assert.Collection(view.Trainings,
+            t => { Assert.Equal(TrainingTrigger.Manual, t.Trigger); Assert.Equal(1, t.FirstEpoch); Assert.Equal(4, t.Epochs); Assert.Equal(run1.EpochMse, t.Mse); },
+            t => { Assert.Equal(TrainingTrigger.Manual, t.Trigger); Assert.Equal(5, t.FirstEpoch); Assert.Equal(3, t.Epochs); Assert.Equal(run2.EpochMse, t.Mse); });
+        var history = status.Learning!.History;
+        Assert.Equal(history.Select(h => (h.HeldOutAccuracyBefore, h.HeldOutAccuracyAfter)), view.Trainings.Select(t => (t.HeldOutAccuracyBefore, t.HeldOutAccuracyAfter)));
+        Assert.NotNull(view.HeldOutAccuracy);
+        Assert.Equal(status.Learning.HeldOutAccuracy, view.HeldOutAccuracy);
+        Assert.Equal(history[^1].HeldOutAccuracyAfter, view.HeldOutAccuracy);
         Assert.Equal([agent.Id], view.Status.Agents.Select(a => a.Id));
-        Assert.Equal([first.Id, second.Id], view.Graph.Tasks.Select(t => t.Id));
+        Assert.Equal([first.Id, second.Id], view.Graph.Tasks.Take(2).Select(t => t.Id));
         Assert.Equal([first.Id], view.Graph.Tasks[1].DependsOn);
-        var decision = Assert.Single(view.RecentDecisions);
-        Assert.Equal(first.Id, decision.TaskId);
-        Assert.Equal(TaskState.Completed, decision.Status);
-        Assert.Equal(agent.Id, decision.Decision.Ranking[0].AgentId);
+        Assert.NotEmpty(view.RecentDecisions);
+        Assert.All(view.RecentDecisions, d => Assert.Equal(agent.Id, d.Decision.Ranking[0].AgentId));
 
-        var cluster = await client.GetGrain<ISwarmViewGrain>(0).GetCluster();
-        Assert.Contains(cluster.Swarms, s => s.Info.Id == id && s.Tasks.Completed == 1);
+        var cluster = await client.GetGrain<ISwarmViewGrain>(0).GetCluster(Tenants.Implicit);
+        Assert.Contains(cluster.Swarms, s => s.Info.Id == id && s.Tasks.Completed >= 2);
+    }
+
+    [Fact]
+    public async Task View_of_another_tenants_swarm_is_not_found()
+    {
+        var client = fixture.Client;
+        var id = GrainKeys.NewSwarmId();
+        await client.GetGrain<ISwarmGrain>(id).Initialize(new SwarmConfig(SwarmTopology.Mesh, DistributionStrategy.Balanced, 2));
+
+        var error = await Assert.ThrowsAsync<DomainException>(() => client.GetGrain<ISwarmViewGrain>(0).GetSwarm("acme", id));
+        Assert.Equal(ErrorKind.NotFound, error.Kind);
+        var cluster = await client.GetGrain<ISwarmViewGrain>(0).GetCluster("acme");
+        Assert.DoesNotContain(cluster.Swarms, s => s.Info.Id == id);
     }
 
     [Fact]
@@ -63,7 +92,8 @@ public class SwarmViewTests(ClusterFixture fixture)
         // Once the grain is done with the cancelled call, the network is the one stored after the first training.
         var status = await swarm.GetNeuralStatus();
         Assert.Equal(2, status.EpochsTrained);
-        var view = await client.GetGrain<ISwarmViewGrain>(0).GetSwarm(swarm.GetPrimaryKeyString());
-        Assert.Equal(2, view.TrainingCurve.Count);
+        var view = await client.GetGrain<ISwarmViewGrain>(0).GetSwarm(Tenants.Implicit, swarm.GetPrimaryKeyString());
+        Assert.Equal(2, view.Status.Neural.Custom!.EpochsTrained);
+        Assert.Empty(view.Trainings); // the routing network was never trained
     }
 }

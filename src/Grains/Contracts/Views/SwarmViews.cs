@@ -1,4 +1,5 @@
 using SwarmCluster.Contracts.Memory;
+using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Contracts.Swarms;
 using SwarmCluster.Contracts.Tasks;
 
@@ -8,11 +9,14 @@ namespace SwarmCluster.Contracts.Views;
 [Alias("view.ISwarmViewGrain")]
 public interface ISwarmViewGrain : IGrainWithIntegerKey
 {
-    /// <summary>Every swarm with its counts, and the memory namespaces.</summary>
-    [Alias("GetCluster")] Task<ClusterView> GetCluster();
+    /// <summary>The tenant's swarms with their counts, and its memory namespaces.</summary>
+    [Alias("GetCluster")] Task<ClusterView> GetCluster(string tenant);
 
-    /// <summary>One swarm: agents, task graph, routing network and its training curve, recent routing decisions.</summary>
-    [Alias("GetSwarm")] Task<SwarmView> GetSwarm(string swarmId);
+    /// <summary>
+    /// One swarm of the tenant: agents, task graph, routing network and its trainings, recent routing decisions;
+    /// NotFound for another tenant's swarm.
+    /// </summary>
+    [Alias("GetSwarm")] Task<SwarmView> GetSwarm(string tenant, string swarmId);
 }
 
 /// <summary>The limits of what one view carries.</summary>
@@ -43,25 +47,40 @@ public sealed record RoutedTask(
     [property: Id(3)] DateTimeOffset? StartedAt,
     [property: Id(4)] RoutingDecision Decision);
 
+/// <summary>
+/// One training of the routing network on recorded outcomes, placed on the network's epoch axis: point i is epoch
+/// <see cref="FirstEpoch"/> + i × <see cref="Stride"/>, the last point is epoch <see cref="FirstEpoch"/> +
+/// <see cref="Epochs"/> − 1 (the stored history keeps every stride-th epoch and the last).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("view.training")]
+public sealed record TrainingCurve(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] TrainingTrigger Trigger,
+    [property: Id(2)] int Samples,
+    [property: Id(3)] int FirstEpoch,
+    [property: Id(4)] int Epochs,
+    [property: Id(5)] int Stride,
+    [property: Id(6)] IReadOnlyList<float> Mse,
+    [property: Id(7)] double? HeldOutAccuracyBefore,
+    [property: Id(8)] double? HeldOutAccuracyAfter);
+
+/// <param name="Status">Info, agents (with metrics), task counts, counters and both networks' status (routing with
+/// how it learns, custom).</param>
+/// <param name="Trainings">The routing network's recent trainings, oldest first (the curve of MSE per epoch).</param>
+/// <param name="HeldOutAccuracy">The routing network's accuracy on held-out outcomes now; null while none is held out.</param>
 [GenerateSerializer, Immutable, Alias("view.swarm")]
 public sealed record SwarmView(
-    /// <summary>Info, agents (with metrics), task counts, counters and the network's status.</summary>
     [property: Id(0)] SwarmStatus Status,
     [property: Id(1)] SwarmGraph Graph,
-    /// <summary>MSE of the most recent training epochs, oldest first; the first is epoch <see cref="FirstCurveEpoch"/>.</summary>
-    [property: Id(2)] IReadOnlyList<float> TrainingCurve,
-    [property: Id(3)] int FirstCurveEpoch,
-    /// <summary>Routing accuracy on held-out outcomes; null while nothing measures it.</summary>
-    [property: Id(4)] double? HeldOutAccuracy,
-    [property: Id(5)] IReadOnlyList<RoutedTask> RecentDecisions,
-    [property: Id(6)] IReadOnlyList<MemoryStats> Namespaces,
-    [property: Id(7)] DateTimeOffset At);
+    [property: Id(2)] IReadOnlyList<TrainingCurve> Trainings,
+    [property: Id(3)] double? HeldOutAccuracy,
+    [property: Id(4)] IReadOnlyList<RoutedTask> RecentDecisions,
+    [property: Id(5)] IReadOnlyList<MemoryStats> Namespaces,
+    [property: Id(6)] DateTimeOffset At);
 
 /// <summary>The swarm grain's part of <see cref="SwarmView"/> (the view grain adds what lives elsewhere).</summary>
 [GenerateSerializer, Immutable, Alias("view.swarm-part")]
 public sealed record SwarmViewPart(
     [property: Id(0)] SwarmStatus Status,
     [property: Id(1)] SwarmGraph Graph,
-    [property: Id(2)] IReadOnlyList<float> TrainingCurve,
-    [property: Id(3)] int FirstCurveEpoch,
-    [property: Id(4)] IReadOnlyList<RoutedTask> RecentDecisions);
+    [property: Id(2)] IReadOnlyList<RoutedTask> RecentDecisions);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace SwarmCluster.Grains.Telemetry;
@@ -32,13 +33,25 @@ public static class SwarmMetrics
         "swarmcluster.task.lease_expiries", "{expiry}", "Leases that ran out without a report from the holder");
 
     public static readonly Counter<long> TrainingRuns = Meter.CreateCounter<long>(
-        "swarmcluster.training.runs", "{run}", "Training runs of swarm networks, by source (recorded_outcomes or supplied)");
+        "swarmcluster.training.runs", "{run}", "Trainings applied to swarm networks, by network (routing or custom) and trigger (automatic or manual)");
 
     public static readonly Counter<long> TrainingEpochs = Meter.CreateCounter<long>(
-        "swarmcluster.training.epochs", "{epoch}", "Epochs trained, by source");
+        "swarmcluster.training.epochs", "{epoch}", "Epochs trained, by network and trigger");
 
     public static readonly Gauge<double> TrainingLastMse = Meter.CreateGauge<double>(
-        "swarmcluster.training.last_mse", null, "Final mean squared error of the latest training run on this silo, by source");
+        "swarmcluster.training.last_mse", null, "Final mean squared error of the latest training on this silo, by network and trigger");
+
+    /// <summary>One applied training (never a cancelled or failed one).</summary>
+    public static void RecordTraining(Contracts.Neural.NetworkKind network, Contracts.Neural.TrainingTrigger trigger, int epochs, float? lastMse)
+    {
+        var tags = new TagList { { "network", TagValue(network) }, { "trigger", TagValue(trigger) } };
+        TrainingRuns.Add(1, tags);
+        TrainingEpochs.Add(epochs, tags);
+        if (lastMse is { } mse)
+        {
+            TrainingLastMse.Record(mse, tags);
+        }
+    }
 
     /// <summary>Entries and bytes held by the memory namespaces active on this silo (summed over silos: the cluster).</summary>
     public static readonly UpDownCounter<long> MemoryEntries = Meter.CreateUpDownCounter<long>(
