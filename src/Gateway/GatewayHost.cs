@@ -54,6 +54,7 @@ public static class GatewayHost
         app.UseMcpActivity();
         app.UseMiddleware<HostCheck>();
         app.UseRouting();
+        app.UseRefusalCounting();
         app.UseGatewaySecurity(auth); // 401/403/429 before a body is read
         app.UseMiddleware<RequestGuard>();
         app.MapSwarmClusterEndpoints(dashboard => dashboard.RequireCaller(auth, admin: true));

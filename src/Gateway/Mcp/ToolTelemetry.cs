@@ -60,4 +60,23 @@ public static class ToolTelemetry
         SwarmMetrics.ToolCalls.Add(1, tags);
         SwarmMetrics.ToolDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
     }
+
+    /// <summary>
+    /// Counts HTTP refusals by authentication (401), scope (403) and the rate limit (429) in swarmcluster.refusals;
+    /// MCP tool calls refused for scope answer 200 with an isError result and are counted by the tool invoker.
+    /// Quota refusals are counted where quotas are checked (the tenant's usage grain).
+    /// </summary>
+    public static void UseRefusalCounting(this WebApplication app) => app.Use(async (context, next) =>
+    {
+        await next(context);
+        var reason = context.Response.StatusCode switch
+        {
+            StatusCodes.Status401Unauthorized => "unauthenticated",
+            StatusCodes.Status403Forbidden => "forbidden",
+            StatusCodes.Status429TooManyRequests => "rate_limited",
+            _ => null,
+        };
+        if (reason is not null)
+            SwarmMetrics.RecordRefusal(reason);
+    });
 }

@@ -41,6 +41,10 @@ public static class SwarmMetrics
     public static readonly Gauge<double> TrainingLastMse = Meter.CreateGauge<double>(
         "swarmcluster.training.last_mse", null, "Final mean squared error of the latest training on this silo, by network and trigger");
 
+    /// <summary>Requests refused before any work: reason unauthenticated, forbidden, rate_limited or quota.</summary>
+    public static readonly Counter<long> Refusals = Meter.CreateCounter<long>(
+        "swarmcluster.refusals", "{refusal}", "Requests refused by authentication, scopes, the rate limit or a tenant quota, by reason");
+
     /// <summary>One applied training (never a cancelled or failed one).</summary>
     public static void RecordTraining(Contracts.Neural.NetworkKind network, Contracts.Neural.TrainingTrigger trigger, int epochs, float? lastMse)
     {
@@ -52,6 +56,8 @@ public static class SwarmMetrics
             TrainingLastMse.Record(mse, tags);
         }
     }
+
+    public static void RecordRefusal(string reason) => Refusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>Entries and bytes held by the memory namespaces active on this silo (summed over silos: the cluster).</summary>
     public static readonly UpDownCounter<long> MemoryEntries = Meter.CreateUpDownCounter<long>(
