@@ -77,7 +77,9 @@ public sealed class NeuralTools(GrainCalls grains)
 
     /// <summary>
     /// With a progressToken, trains in up to <see cref="ProgressParts"/> consecutive parts (the same epochs on the same
-    /// network) and reports after each, stopping between parts once cancelled; without one, in one grain call.
+    /// network) and reports after each, stopping between parts once cancelled; without one, in one grain call. For
+    /// the routing network each part is one manual training (its own history entry, held-out accuracy measured
+    /// before and after); a cancelled part stops between epochs and applies nothing.
     /// </summary>
     private static async Task<TrainingResult> TrainInParts(int iterations, ToolProgress? progress, Func<int, Task<TrainingResult>> train, CancellationToken cancellationToken)
     {
