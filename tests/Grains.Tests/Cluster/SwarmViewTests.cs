@@ -91,9 +91,38 @@ public class SwarmViewTests(ClusterFixture fixture)
 
         // Once the grain is done with the cancelled call, the network is the one stored after the first training.
         var status = await swarm.GetNeuralStatus();
-        Assert.Equal(2, status.EpochsTrained);
+        Assert.Equal(2, status.Custom!.EpochsTrained);
+        Assert.Equal(0, status.EpochsTrained);
         var view = await client.GetGrain<ISwarmViewGrain>(0).GetSwarm(Tenants.Implicit, swarm.GetPrimaryKeyString());
         Assert.Equal(2, view.Status.Neural.Custom!.EpochsTrained);
         Assert.Empty(view.Trainings); // the routing network was never trained
+    }
+
+    [Fact]
+    public async Task Cancelled_routing_training_applies_nothing()
+    {
+        var client = fixture.Client;
+        var swarm = client.GetGrain<ISwarmGrain>(GrainKeys.NewSwarmId());
+        await swarm.Initialize(new SwarmConfig(SwarmTopology.Mesh, DistributionStrategy.Balanced, 2) { TrainEvery = 0 });
+        var agent = await swarm.SpawnAgent(new AgentSpec(AgentType.Coder));
+        for (var i = 0; i < 20; i++)
+        {
+            var task = await swarm.Orchestrate(new TaskSpec($"migrate table {i}"));
+            await swarm.CompleteTask(task.Id, new TaskCompletion(agent.Id, i % 4 != 0, "done", null));
+        }
+
+        await swarm.TrainOnOutcomes(2);
+
+        // 10,000 epochs over the trainable outcomes take seconds; the call is cancelled after 200 ms.
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => swarm.TrainOnOutcomes(10_000, cancel.Token));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"training went on for {watch.Elapsed} after cancellation");
+
+        var status = await swarm.GetNeuralStatus();
+        Assert.Equal(2, status.EpochsTrained);
+        Assert.Equal(1, status.Learning!.Trainings);
+        Assert.False(status.Learning.TrainingRunning);
+        Assert.Single(status.Learning.History);
     }
 }
