@@ -17,13 +17,16 @@ public sealed class SwarmViewSecurityTests(SecuredGatewayFixture f)
     [Fact]
     public async Task View_needs_credentials_and_shows_a_tenant_only_its_swarms_while_metrics_stay_open_and_count_refusals()
     {
+        // Tenants of their own (JWTs name them), so the other tests' counts of acme's and globex's swarms stay theirs.
         var before = await Scrape();
-        var acme = await f.Mcp(f.Key("acme-writer"), Tool("init", "swarm_init", new { topology = "mesh", maxAgents = 2 }));
-        var acmeSwarm = acme["init"].Success.GetProperty("id").GetString()!;
-        var globex = await f.Mcp(f.Key("globex-writer"), Tool("init", "swarm_init", new { topology = "mesh", maxAgents = 2 }));
-        var globexSwarm = globex["init"].Success.GetProperty("id").GetString()!;
+        var mine = f.Token(f.JwksKey, tenant: "viewer_a", scope: "read write", subject: "ann@viewer-a");
+        var created = await f.Mcp(mine, Tool("init", "swarm_init", new { topology = "mesh", maxAgents = 2 }));
+        var ownSwarm = created["init"].Success.GetProperty("id").GetString()!;
+        var other = await f.Mcp(f.Token(f.JwksKey, tenant: "viewer_b", scope: "write", subject: "bob@viewer-b"),
+            Tool("init", "swarm_init", new { topology = "mesh", maxAgents = 2 }));
+        var otherSwarm = other["init"].Success.GetProperty("id").GetString()!;
 
-        foreach (var path in new[] { "/", "/swarms", "/swarms/swarms.js", "/swarms/api/cluster", $"/swarms/api/swarms/{acmeSwarm}" })
+        foreach (var path in new[] { "/", "/swarms", "/swarms/swarms.js", "/swarms/api/cluster", $"/swarms/api/swarms/{ownSwarm}" })
         {
             var (status, _) = await Get(path, null);
             Assert.True(status == HttpStatusCode.Unauthorized, $"{path} without credentials: {(int)status}");
@@ -31,26 +34,26 @@ public sealed class SwarmViewSecurityTests(SecuredGatewayFixture f)
             Assert.True(status == HttpStatusCode.Unauthorized, $"{path} with a bad key: {(int)status}");
         }
 
-        // acme's read key: the page and acme's swarms, never globex's.
-        var reader = f.Key("acme-reader");
+        // A read-only token of the first tenant: the page and its swarms, never the other tenant's.
+        var reader = f.Token(f.JwksKey, tenant: "viewer_a", scope: "read", subject: "carol@viewer-a");
         Assert.Equal(HttpStatusCode.OK, (await Get("/swarms", reader)).Status);
         var (clusterStatus, cluster) = await Get("/swarms/api/cluster", reader);
         Assert.Equal(HttpStatusCode.OK, clusterStatus);
         var listed = cluster.GetProperty("swarms").EnumerateArray().Select(s => s.GetProperty("info").GetProperty("id").GetString()).ToList();
-        Assert.Contains(acmeSwarm, listed);
-        Assert.DoesNotContain(globexSwarm, listed);
-        var (own, view) = await Get($"/swarms/api/swarms/{acmeSwarm}", reader);
+        Assert.Contains(ownSwarm, listed);
+        Assert.DoesNotContain(otherSwarm, listed);
+        var (own, view) = await Get($"/swarms/api/swarms/{ownSwarm}", reader);
         Assert.Equal(HttpStatusCode.OK, own);
-        Assert.Equal(acmeSwarm, view.GetProperty("status").GetProperty("info").GetProperty("id").GetString());
-        var (other, error) = await Get($"/swarms/api/swarms/{globexSwarm}", reader);
-        Assert.Equal(HttpStatusCode.NotFound, other);
+        Assert.Equal(ownSwarm, view.GetProperty("status").GetProperty("info").GetProperty("id").GetString());
+        var (foreign, error) = await Get($"/swarms/api/swarms/{otherSwarm}", reader);
+        Assert.Equal(HttpStatusCode.NotFound, foreign);
         Assert.Equal("not_found", error.GetProperty("error").GetProperty("kind").GetString());
 
         // /metrics: open, counts the 401s above (10 requests), and carries no swarm id.
         var after = await Scrape();
         Assert.True(after.Sum("swarmcluster_refusals_total", ("reason", "unauthenticated")) - before.Sum("swarmcluster_refusals_total", ("reason", "unauthenticated")) >= 10);
-        Assert.DoesNotContain(acmeSwarm, after.Text);
-        Assert.DoesNotContain(globexSwarm, after.Text);
+        Assert.DoesNotContain(ownSwarm, after.Text);
+        Assert.DoesNotContain(otherSwarm, after.Text);
     }
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> Get(string path, string? key)
