@@ -12,6 +12,8 @@ if [ "$mode" = test ]; then
   command -v redis-server >/dev/null || need+=(redis-server)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
   command -v node >/dev/null || need+=(nodejs npm)
+  # The swarm view's browser test drives apt's headless Chromium (Playwright cannot download browsers here).
+  command -v chromium >/dev/null || need+=(chromium)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "prereqs: installing ${need[*]}"

@@ -102,6 +102,11 @@ for (const w of workloads) {
     const config = byKind("ConfigMap").find((m) => m.metadata.name === "swarmcluster-config");
     if (config && (config.data.SwarmCluster__ClusterId !== labels["orleans/clusterId"] || config.data.SwarmCluster__ServiceId !== labels["orleans/serviceId"]))
       fail(w, "orleans/* pod labels must equal SwarmCluster__ClusterId/ServiceId");
+    // Every silo serves /metrics on its HTTP port: Prometheus must be told where.
+    const notes = w.spec.template.metadata?.annotations ?? {};
+    const ports = new Set((pod.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => String(p.containerPort))));
+    if (notes["prometheus.io/scrape"] !== "true" || notes["prometheus.io/path"] !== "/metrics" || !ports.has(notes["prometheus.io/port"]))
+      fail(w, "silo pods need prometheus.io/scrape \"true\", path /metrics and a port the container declares");
   }
   if (w.kind === "Job" && !(w.spec.template.spec.containers ?? []).some((c) => (c.args ?? [])[0] === "migrate"))
     fail(w, "migration Job must run the `migrate` command");

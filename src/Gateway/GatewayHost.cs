@@ -54,11 +54,13 @@ public static class GatewayHost
         app.UseMcpActivity();
         app.UseMiddleware<HostCheck>();
         app.UseRouting();
+        app.UseRefusalCounting();
         app.UseGatewaySecurity(auth); // 401/403/429 before a body is read
         app.UseMiddleware<RequestGuard>();
         app.MapSwarmClusterEndpoints(dashboard => dashboard.RequireCaller(auth, admin: true));
         app.MapMcp(McpPath).RequireCaller(auth);
         app.MapToolMirror(McpPath).RequireCaller(auth);
+        app.MapSwarmView(auth);
         await app.RunAsync();
         return 0;
     }
@@ -108,6 +110,7 @@ public static class GatewayHost
             .WithTools(catalog.Tools.Select(t => t.McpTool))
             .WithMessageFilters(filters => filters.AddIncomingFilter(ToolCallGuard.Filter))
             .WithRequestFilters(filters => filters
+                .AddCallToolFilter(ToolTelemetry.Filter) // outermost: refusals are counted too
                 .AddCallToolFilter(next => (context, cancellationToken) =>
                     context.Services!.GetRequiredService<ToolInvoker>().InvokeMcpAsync(context, next, cancellationToken))
                 .AddListToolsFilter(next => (context, cancellationToken) =>

@@ -5,7 +5,7 @@ namespace SwarmCluster.Gateway.Http;
 /// reach the local MCP endpoint through DNS rebinding), and requests whose Origin is not an allowed origin,
 /// compared as scheme + host + port: by default only the server's own (the scheme, host and port the request
 /// came to; on loopback any loopback name for that port), plus SwarmCluster:AllowedOrigins. A page on
-/// another port of localhost is another origin. /healthz stays open for probes.
+/// another port of localhost is another origin. /healthz and /metrics stay open for probes and scrapers.
 /// </summary>
 public sealed class HostCheck(RequestDelegate next, GatewayOptions options, ILogger<HostCheck> logger)
 {
@@ -20,7 +20,8 @@ public sealed class HostCheck(RequestDelegate next, GatewayOptions options, ILog
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.Path.StartsWithSegments("/healthz"))
+        // Probes and scrapers reach pods by IP; both answers are read-only figures.
+        if (context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/metrics"))
             return next(context);
 
         var request = context.Request;

@@ -30,7 +30,9 @@ public static class RestMirror
             return Error(StatusCodes.Status400BadRequest, ToolError.InvalidArgument, null, $"the body must be a JSON object of arguments: {e.Message}");
         }
 
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
         var (result, error) = await invoker.InvokeAsync(entry, arguments, request.HttpContext.User, request.HttpContext.RequestServices, cancellationToken);
+        ToolTelemetry.Record(entry.Name, error?.Kind ?? ToolTelemetry.Ok, start);
         return Results.Json(result.StructuredContent, ToolJson.Results, statusCode: error?.HttpStatus ?? StatusCodes.Status200OK);
     }
 

@@ -48,6 +48,14 @@ public sealed class ToolCatalog
                 // Both transports get the same CallToolResult: structured content plus its JSON text.
                 MarshalResult = static (result, _, _) => new ValueTask<object?>(ToolResults.Success(result)),
                 ExcludeResultSchema = true,
+                // Not an argument: the call's progress channel, from the MCP request (none on the REST mirror).
+                ConfigureParameterBinding = parameter => parameter.ParameterType == typeof(ToolProgress)
+                    ? new AIFunctionFactoryOptions.ParameterBindingOptions
+                    {
+                        ExcludeFromSchema = true,
+                        BindParameter = (_, args) => ToolProgress.From(args.Services),
+                    }
+                    : default,
             });
 
         var mcpTool = McpServerTool.Create(function, new McpServerToolCreateOptions

@@ -4,6 +4,7 @@ using Microsoft.Extensions.AI;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using SwarmCluster.Gateway.Security;
+using SwarmCluster.Grains.Telemetry;
 
 namespace SwarmCluster.Gateway.Mcp;
 
@@ -35,6 +36,8 @@ public sealed class ToolInvoker(ToolCatalog catalog, CallerResolver callers, ILo
         catch (Exception e) when (ToolError.FromException(e, name, cancellationToken) is { } error)
         {
             Log(name, e, error);
+            if (error.Kind == ToolError.Forbidden)
+                SwarmMetrics.RecordRefusal("forbidden"); // over HTTP a 403 is counted by the refusal middleware; here the answer is 200
             return ToolResults.Failure(error);
         }
     }

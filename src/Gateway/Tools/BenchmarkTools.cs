@@ -9,6 +9,7 @@ using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Contracts.Swarms;
 using SwarmCluster.Contracts.Tasks;
 using SwarmCluster.Gateway.Cluster;
+using SwarmCluster.Gateway.Mcp;
 using SwarmCluster.Gateway.Security;
 
 namespace SwarmCluster.Gateway.Tools;
@@ -21,6 +22,18 @@ public sealed class BenchmarkTools(GrainCalls grains, ClusterDescription cluster
     private const int NetworkOutputs = 8; // a [128, 64, 32, 8] network, the size the design is measured at
     private const int TrainingSamples = 16;
 
+    /// <summary>Operations each type times, the total its progress counts to.</summary>
+    private static readonly Dictionary<string, int> Planned = new(StringComparer.Ordinal)
+    {
+        ["all"] = 9, ["wasm"] = 2, ["swarm"] = 3, ["agent"] = 1, ["task"] = 3, // task times the agent spawns it needs too
+    };
+
+    // One instance per call (the catalog creates the tool class per invocation): the call's progress channel.
+    private ToolProgress _progress = ToolProgress.None;
+    private int _planned;
+    private int _timed;
+    private CancellationToken _cancellationToken;
+
     [McpServerTool(Name = "benchmark_run", Destructive = false), ToolScope(Scope.Admin), Description(
         "Execute performance benchmarks: times real operations `iterations` times and reports min/median/p90/max ms " +
         "each. all: grain round trip, FANN run and train epoch on a [128,64,32,8] network, a persisted storage write, " +
@@ -31,9 +44,13 @@ public sealed class BenchmarkTools(GrainCalls grains, ClusterDescription cluster
     public async Task<BenchmarkResult> BenchmarkRun(
         [Description("Benchmark type"), AllowedValues("all", "wasm", "swarm", "agent", "task")] string type = "all",
         [Description("Number of iterations"), Range(1, 100)] int iterations = 10,
+        ToolProgress? progress = null,
         CancellationToken cancellationToken = default)
     {
         var all = type == "all";
+        _progress = progress ?? ToolProgress.None;
+        _planned = Planned.TryGetValue(type, out var planned) ? planned : 0;
+        _cancellationToken = cancellationToken;
         var results = new List<OperationTiming>();
         var created = new List<string>();
         var memoryKeys = new List<string>();
@@ -157,16 +174,20 @@ public sealed class BenchmarkTools(GrainCalls grains, ClusterDescription cluster
         }
     }
 
-    private static async Task<OperationTiming> Time(string name, string description, int iterations, Func<int, Task> operation)
+    private async Task<OperationTiming> Time(string name, string description, int iterations, Func<int, Task> operation)
     {
         var samples = new double[iterations];
         for (var i = 0; i < iterations; i++)
         {
+            _cancellationToken.ThrowIfCancellationRequested();
             var start = Stopwatch.GetTimestamp();
             await operation(i);
             samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
-        return OperationTiming.Of(name, description, samples);
+        var timing = OperationTiming.Of(name, description, samples);
+        _timed++;
+        await _progress.ReportAsync(_timed, _planned, $"{name} timed ({_timed} of {_planned}): median {timing.MedianMs} ms", _cancellationToken);
+        return timing;
     }
 
     private static float[] RandomVector(Random random, int length)

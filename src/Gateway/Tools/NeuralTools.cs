@@ -5,6 +5,7 @@ using SwarmCluster.Contracts.Agents;
 using SwarmCluster.Contracts.Errors;
 using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Gateway.Cluster;
+using SwarmCluster.Gateway.Mcp;
 using SwarmCluster.Contracts;
 
 namespace SwarmCluster.Gateway.Tools;
@@ -15,6 +16,9 @@ public sealed class NeuralTools(GrainCalls grains)
 {
     public const int MaxSamples = 1000;
     public const int MaxBatch = SwarmLimits.MaxBatch;
+
+    /// <summary>Parts a training with progress is split into (one notification after each).</summary>
+    public const int ProgressParts = 10;
 
     [McpServerTool(Name = "neural_status", ReadOnly = true, Idempotent = true), Description(
         "Status of the swarm's routing network: layers, connections, activations, training algorithm, epochs " +
@@ -44,6 +48,7 @@ public sealed class NeuralTools(GrainCalls grains)
         [Description("Number of training iterations (epochs)"), Range(1, 100)] int iterations = 10,
         [Description("Training samples; omit to train on recorded task outcomes"), MaxLength(MaxSamples)] SampleArgument[]? samples = null,
         [Description("Swarm whose network to train (default: the newest swarm; ignored when agentId is given)")] string? swarmId = null,
+        ToolProgress? progress = null,
         CancellationToken cancellationToken = default)
     {
         var (swarm, agent) = await Target(agentId, swarmId, cancellationToken);
@@ -51,7 +56,7 @@ public sealed class NeuralTools(GrainCalls grains)
         TrainingResult result;
         if (samples is null)
         {
-            result = await grains.Write(() => grain.TrainOnOutcomes(iterations), cancellationToken);
+            result = await TrainInParts(iterations, progress, epochs => grains.Write(() => grain.TrainOnOutcomes(epochs, cancellationToken), cancellationToken), cancellationToken);
         }
         else
         {
@@ -63,11 +68,40 @@ public sealed class NeuralTools(GrainCalls grains)
                 : new TrainingSample(
                     Values.Vector(s.Input, $"samples[{i}].input", layers[0], "the network's input size"),
                     Values.Vector(s.Target, $"samples[{i}].target", layers[^1], "the network's output size: one per agent slot"))).ToList();
-            result = await grains.Write(() => grain.Train(training, iterations), cancellationToken);
+            result = await TrainInParts(iterations, progress, epochs => grains.Write(() => grain.Train(training, epochs, cancellationToken), cancellationToken), cancellationToken);
         }
         return new NeuralTrainResult(swarm, agent?.Id, iterations, result.Source, result.Samples,
             result.EpochMse.Select(m => Values.Finite(m)).ToList(), Values.Finite(result.EpochMse.Count > 0 ? result.EpochMse[^1] : null),
             Values.Round(result.DurationMs), result.TotalEpochsTrained, result.Network);
+    }
+
+    /// <summary>
+    /// With a progressToken, trains in up to <see cref="ProgressParts"/> consecutive parts (the same epochs on the same
+    /// network) and reports after each, stopping between parts once cancelled; without one, in one grain call. For
+    /// the routing network each part is one manual training (its own history entry, held-out accuracy measured
+    /// before and after); a cancelled part stops between epochs and applies nothing.
+    /// </summary>
+    private static async Task<TrainingResult> TrainInParts(int iterations, ToolProgress? progress, Func<int, Task<TrainingResult>> train, CancellationToken cancellationToken)
+    {
+        if (progress is not { Requested: true })
+            return await train(iterations);
+
+        var part = (iterations + ProgressParts - 1) / ProgressParts;
+        var epochMse = new List<float>(iterations);
+        var durationMs = 0.0;
+        TrainingResult? last = null;
+        for (var done = 0; done < iterations;)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var epochs = Math.Min(part, iterations - done);
+            last = await train(epochs);
+            epochMse.AddRange(last.EpochMse);
+            durationMs += last.DurationMs;
+            done += epochs;
+            await progress.ReportAsync(done, iterations, $"epoch {done} of {iterations}: MSE {last.EpochMse[^1]:G6}", cancellationToken);
+        }
+
+        return last! with { EpochMse = epochMse, DurationMs = durationMs };
     }
 
     [McpServerTool(Name = "neural_patterns", ReadOnly = true, Idempotent = true), Description(

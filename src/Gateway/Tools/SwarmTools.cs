@@ -9,6 +9,7 @@ using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Contracts.Queen;
 using SwarmCluster.Contracts.Swarms;
 using SwarmCluster.Gateway.Cluster;
+using SwarmCluster.Gateway.Mcp;
 using SwarmCluster.Gateway.Security;
 
 namespace SwarmCluster.Gateway.Tools;
@@ -70,8 +71,10 @@ public sealed class SwarmTools(GrainCalls grains)
         [Description("Monitoring duration in seconds (0 = one sample)"), Range(0, MaxMonitorSeconds)] double duration = 10,
         [Description("Update interval in seconds"), Range(MinMonitorInterval, MaxMonitorSeconds)] double interval = 1,
         [Description("Swarm to monitor (default: the newest swarm)")] string? swarmId = null,
+        ToolProgress? progress = null,
         CancellationToken cancellationToken = default)
     {
+        progress ??= ToolProgress.None;
         var sampleCount = (int)Math.Floor(duration / interval + 1e-9) + 1;
         if (sampleCount > MaxMonitorSamples)
             throw DomainException.Invalid("interval", $"duration/interval gives {sampleCount} samples; at most {MaxMonitorSamples} (use a larger interval)");
@@ -92,6 +95,9 @@ public sealed class SwarmTools(GrainCalls grains)
             var sample = MonitorSample.From(clock.Elapsed.TotalSeconds, status, previous);
             samples.Add(sample);
             previous = sample;
+            await progress.ReportAsync(i + 1, sampleCount,
+                $"sample {i + 1} of {sampleCount} at {sample.T:0.0} s: {status.BusyAgents} busy agents, {status.Tasks.Total - status.Tasks.Completed - status.Tasks.Failed - status.Tasks.Cancelled} open tasks",
+                cancellationToken);
         }
 
         var first = samples[0];

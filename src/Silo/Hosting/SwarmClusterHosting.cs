@@ -73,6 +73,7 @@ public static class SwarmClusterHosting
                 sp.GetRequiredService<ILogger<SchemaMigrationService>>()));
         }
 
+        builder.AddSwarmTelemetry(role);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
         // Start-up GC/thread-pool hiccups trip the watchdog with a harmless warning.
         builder.Logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
@@ -89,6 +90,8 @@ public static class SwarmClusterHosting
             });
 
             silo.AddSwarmStorage(options.Storage, storageConnectionString);
+            // Grain calls carry the caller's trace context, so a tool call's span has the grain calls as children.
+            silo.AddActivityPropagation();
             // A call made for one tenant never reaches another tenant's grain.
             silo.AddIncomingGrainCallFilter<TenantCallFilter>();
             silo.AddSupervision(options.SupervisionPeriod);
@@ -145,13 +148,15 @@ public static class SwarmClusterHosting
 
     /// <summary>
     /// GET /healthz (200 with status JSON when the silo is active, 503 otherwise), /healthz/live and /healthz/ready
-    /// (the probes) and, for roles with the dashboard, the Orleans dashboard at /dashboard/, to which
-    /// <paramref name="protectDashboard"/> may add authorization.
+    /// (the probes), GET /metrics (Prometheus, open like the probes: counts only, nothing tenant-specific) and, for
+    /// roles with the dashboard, the Orleans dashboard at /dashboard/, to which <paramref name="protectDashboard"/>
+    /// may add authorization.
     /// </summary>
     public static WebApplication MapSwarmClusterEndpoints(this WebApplication app, Action<IEndpointConventionBuilder>? protectDashboard = null)
     {
         ArgumentNullException.ThrowIfNull(app);
         HealthEndpoint.Map(app);
+        app.MapSwarmMetrics();
         if (app.Services.GetRequiredService<SwarmClusterSiloInfo>().DashboardEnabled)
         {
             var dashboard = app.MapOrleansDashboard(routePrefix: "/dashboard");

@@ -5,9 +5,13 @@ using System.Text.Json.Nodes;
 namespace SwarmCluster.Gateway.Tests.Infrastructure;
 
 /// <summary>One request for the Node client: tools/list, ping or tools/call.</summary>
-public sealed record McpCall(string Id, string Method, string? Name = null, object? Arguments = null)
+public sealed record McpCall(string Id, string Method, string? Name = null, object? Arguments = null, bool Progress = false, int? CancelAfterProgress = null)
 {
     public static McpCall Tool(string id, string name, object? arguments = null) => new(id, "tools/call", name, arguments);
+
+    /// <summary>A tool call with a progressToken, optionally cancelled once that many progress notifications arrived.</summary>
+    public static McpCall ToolWithProgress(string id, string name, object? arguments = null, int? cancelAfter = null) =>
+        new(id, "tools/call", name, arguments, Progress: true, CancelAfterProgress: cancelAfter);
 
     public static McpCall ListTools(string id = "list") => new(id, "tools/list");
 
@@ -20,6 +24,9 @@ public sealed record McpCall(string Id, string Method, string? Name = null, obje
 /// <summary>What one call returned.</summary>
 public sealed record McpOutcome(string Id, bool Ok, double Ms, JsonElement Result, int? ErrorCode, string? ErrorMessage)
 {
+    /// <summary>Progress notifications received for the call (progress, total, message, ms since it was sent).</summary>
+    public IReadOnlyList<JsonElement> Progress { get; init; } = [];
+
     public bool IsError => Ok && Result.TryGetProperty("isError", out var e) && e.ValueKind == JsonValueKind.True;
 
     public string Text => Result.GetProperty("content")[0].GetProperty("text").GetString() ?? "";
@@ -89,7 +96,7 @@ public static class McpNodeClient
     {
         EnsureInstalled();
         spec["concurrent"] = concurrent;
-        spec["calls"] = JsonSerializer.SerializeToNode(calls.Select(c => new { c.Id, c.Method, c.Name, c.Arguments }).ToList(), Json);
+        spec["calls"] = JsonSerializer.SerializeToNode(calls.Select(c => new { c.Id, c.Method, c.Name, c.Arguments, c.Progress, c.CancelAfterProgress }).ToList(), Json);
         return await RunSpecAsync(spec.ToJsonString(), timeout);
     }
 
@@ -167,7 +174,10 @@ public static class McpNodeClient
                 outcomes[id] = new McpOutcome(id, ok, element.GetProperty("ms").GetDouble(),
                     ok ? element.GetProperty("result") : default,
                     ok || error.GetProperty("code").ValueKind != JsonValueKind.Number ? null : error.GetProperty("code").GetInt32(),
-                    ok ? null : error.GetProperty("message").GetString());
+                    ok ? null : error.GetProperty("message").GetString())
+                {
+                    Progress = element.TryGetProperty("progress", out var progress) ? progress.EnumerateArray().Select(p => p.Clone()).ToList() : [],
+                };
             }
             return new McpRun(outcomes, serverInfo, watch.Elapsed);
         }

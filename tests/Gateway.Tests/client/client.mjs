@@ -6,6 +6,8 @@
 // Prints one JSON line per call: { id, ok, ms, result } or { id, ok: false, ms, error: { code, message } },
 // then { "done": true, "serverInfo": {...} }. "concurrent": true sends every call at once; "concurrency": N
 // keeps N calls in flight, in order, and a call with "barrier": true waits until every earlier call is done.
+// A tools/call with "progress": true also prints the progress notifications it got ("progress": [{progress, total,
+// message, ms}]); "cancelAfterProgress": n cancels it after n of them.
 // Sequential calls may use earlier results: a string "${id.path.to.value}" is replaced by that value
 // (e.g. "${init.result.structuredContent.id}"), and "${...}" inside a longer string is interpolated.
 import { readFileSync } from 'node:fs';
@@ -49,19 +51,32 @@ function resolve(value) {
 
 async function run(call) {
   const started = performance.now();
+  const progress = [];
   try {
     let result;
     switch (call.method) {
       case 'tools/list': result = await client.listTools(undefined, { timeout }); break;
       case 'ping': result = await client.ping({ timeout }); break;
-      case 'tools/call':
-        result = await client.callTool({ name: call.name, arguments: resolve(call.arguments ?? {}) }, undefined, { timeout });
+      case 'tools/call': {
+        // "progress": true passes a progressToken (the SDK does when onprogress is set) and keeps each notification;
+        // "cancelAfterProgress": n cancels the request (notifications/cancelled) once n notifications arrived.
+        const options = { timeout };
+        if (call.progress || call.cancelAfterProgress) {
+          const abort = new AbortController();
+          options.signal = abort.signal;
+          options.onprogress = (p) => {
+            progress.push({ ...p, ms: performance.now() - started });
+            if (call.cancelAfterProgress && progress.length >= call.cancelAfterProgress) abort.abort('cancelled by the test');
+          };
+        }
+        result = await client.callTool({ name: call.name, arguments: resolve(call.arguments ?? {}) }, undefined, options);
         break;
+      }
       default: throw new Error(`unknown method ${call.method}`);
     }
-    return { id: call.id, ok: true, ms: performance.now() - started, result };
+    return { id: call.id, ok: true, ms: performance.now() - started, result, progress };
   } catch (e) {
-    return { id: call.id, ok: false, ms: performance.now() - started, error: { code: e.code ?? null, message: String(e.message ?? e) } };
+    return { id: call.id, ok: false, ms: performance.now() - started, error: { code: e.code ?? null, message: String(e.message ?? e) }, progress };
   }
 }
 

@@ -1,6 +1,7 @@
 using SwarmCluster.Contracts.Agents;
 using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Contracts.Tasks;
+using SwarmCluster.Contracts.Views;
 
 namespace SwarmCluster.Contracts.Swarms;
 
@@ -72,15 +73,19 @@ public interface ISwarmGrain : IGrainWithStringKey
     /// Trains the swarm's custom network (same shape, never the routing network) on the given samples for exactly
     /// <paramref name="epochs"/> epochs.
     /// </summary>
-    [Alias("Train")] Task<TrainingResult> Train(IReadOnlyList<TrainingSample> samples, int epochs);
+    [Alias("Train")] Task<TrainingResult> Train(IReadOnlyList<TrainingSample> samples, int epochs, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Trains the routing network on the recorded outcomes now (it also trains by itself every few outcomes);
-    /// InvalidArgument if none are recorded yet, Conflict while an automatic training runs.
+    /// InvalidArgument if none are recorded yet, Conflict while an automatic training runs. Cancelled, it stops
+    /// between epochs and keeps the network as it was.
     /// </summary>
-    [Alias("TrainOnOutcomes")] Task<TrainingResult> TrainOnOutcomes(int epochs);
+    [Alias("TrainOnOutcomes")] Task<TrainingResult> TrainOnOutcomes(int epochs, CancellationToken cancellationToken = default);
 
     [Alias("GetNeuralStatus")] Task<NeuralStatus> GetNeuralStatus();
+
+    /// <summary>What the swarm view shows of this swarm: status with agents, graph, training curve, recent routing decisions.</summary>
+    [Alias("GetView")] Task<SwarmViewPart> GetView(int recentDecisions);
 
     /// <summary>Cancels open tasks, retires agents and tasks and clears the swarm's stored state.</summary>
     [Alias("Destroy")] Task<SwarmDestroyResult> Destroy();

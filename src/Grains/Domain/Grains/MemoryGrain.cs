@@ -10,6 +10,7 @@ using SwarmCluster.Contracts.Memory;
 using SwarmCluster.Contracts.Usage;
 using SwarmCluster.Grains.Placement;
 using SwarmCluster.Grains.State;
+using SwarmCluster.Grains.Telemetry;
 
 namespace SwarmCluster.Grains;
 
@@ -77,6 +78,8 @@ public sealed class MemoryGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // The loaded entries count while this activation holds them; OnDeactivateAsync takes them back out.
+        Held(state.State.Entries.Count, state.State.Entries.Values.Sum(r => (long)r.SizeBytes));
         var period = options.Value.FlushInterval;
         this.RegisterGrainTimer(WriteBehindAsync, period, period);
         return Task.CompletedTask;
@@ -84,6 +87,7 @@ public sealed class MemoryGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        Held(-state.State.Entries.Count, -state.State.Entries.Values.Sum(r => (long)r.SizeBytes));
         if (_dirty)
         {
             try
@@ -203,6 +207,7 @@ public sealed class MemoryGrain(
             }
         }
 
+        Held(existing is null ? 1 : 0, record.SizeBytes - (existing?.SizeBytes ?? 0));
         return ToEntry(key, record);
     }
 
@@ -241,10 +246,12 @@ public sealed class MemoryGrain(
     {
         CheckKey(key);
         PurgeExpired(DateTimeOffset.UtcNow);
-        if (!state.State.Entries.Remove(key))
+        if (!state.State.Entries.Remove(key, out var removed))
         {
             return Task.FromResult(false);
         }
+
+        Held(-1, -removed.SizeBytes);
 
         _pending.Remove(key);
         _pendingRemovals++;
@@ -342,10 +349,27 @@ public sealed class MemoryGrain(
         var expired = state.State.Entries.Where(kv => kv.Value.ExpiresAt is { } at && at <= now).Select(kv => kv.Key).ToList();
         foreach (var key in expired)
         {
-            state.State.Entries.Remove(key);
+            if (state.State.Entries.Remove(key, out var removed))
+            {
+                Held(-1, -removed.SizeBytes);
+            }
+
             _pending.Remove(key);
             _pendingRemovals++;
             _dirty = true;
+        }
+    }
+
+    private static void Held(long entries, long bytes)
+    {
+        if (entries != 0)
+        {
+            SwarmMetrics.MemoryEntries.Add(entries);
+        }
+
+        if (bytes != 0)
+        {
+            SwarmMetrics.MemoryBytes.Add(bytes);
         }
     }
 

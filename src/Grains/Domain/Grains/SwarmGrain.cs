@@ -9,6 +9,7 @@ using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Contracts.Registry;
 using SwarmCluster.Contracts.Swarms;
 using SwarmCluster.Contracts.Tasks;
+using SwarmCluster.Contracts.Views;
 using SwarmCluster.Grains.Neural;
 using SwarmCluster.Grains.Placement;
 using SwarmCluster.Grains.Routing;
@@ -336,18 +337,18 @@ public sealed class SwarmGrain(
         return Task.FromResult(outputs);
     }
 
-    public async Task<TrainingResult> Train(IReadOnlyList<TrainingSample> samples, int epochs)
+    public async Task<TrainingResult> Train(IReadOnlyList<TrainingSample> samples, int epochs, CancellationToken cancellationToken = default)
     {
         EnsureExists();
-        var result = await _learning.TrainCustomAsync(samples, epochs);
+        var result = await _learning.TrainCustomAsync(samples, epochs, cancellationToken);
         await RecordTrainingAsync(result.EpochMse.Count);
         return result;
     }
 
-    public async Task<TrainingResult> TrainOnOutcomes(int epochs)
+    public async Task<TrainingResult> TrainOnOutcomes(int epochs, CancellationToken cancellationToken = default)
     {
         EnsureExists();
-        var entry = await _learning.TrainRoutingAsync(TrainingTrigger.Manual, epochs)
+        var entry = await _learning.TrainRoutingAsync(TrainingTrigger.Manual, epochs, cancellationToken)
             ?? throw new DomainException(ErrorKind.Unavailable, $"swarm '{Id}' changed while training; nothing was applied");
         await RecordTrainingAsync(entry.Epochs);
         return new TrainingResult(entry.EpochMse, entry.Samples, TrainingSource.RecordedOutcomes, entry.DurationMs, network.State.EpochsTrained);
@@ -357,6 +358,15 @@ public sealed class SwarmGrain(
     {
         EnsureExists();
         return Task.FromResult(NeuralStatus());
+    }
+
+    public async Task<SwarmViewPart> GetView(int recentDecisions)
+    {
+        Checks.Range(recentDecisions, "recentDecisions", 0, ViewLimits.RecentDecisions);
+        var status = await GetStatus(verbose: true);
+        var graph = await GetGraph();
+        var decisions = recentDecisions == 0 ? [] : await Tasks.RecentDecisionsAsync(recentDecisions);
+        return new SwarmViewPart(status, graph, decisions);
     }
 
     public async Task<SwarmDestroyResult> Destroy()

@@ -6,6 +6,7 @@ using SwarmCluster.Contracts.Registry;
 using SwarmCluster.Contracts.Usage;
 using SwarmCluster.Grains.Placement;
 using SwarmCluster.Grains.State;
+using SwarmCluster.Grains.Telemetry;
 
 namespace SwarmCluster.Grains;
 
@@ -58,6 +59,7 @@ public sealed class UsageGrain(
 
         if (Exceeded(owner, usage, quota) is { } problem)
         {
+            SwarmMetrics.RecordRefusal("quota");
             throw new DomainException(ErrorKind.CapacityExceeded, $"tenant '{tenant}' {problem}; ask the operator to raise it");
         }
 

@@ -72,7 +72,7 @@ public sealed class CustomNetwork : IDisposable
     /// targets of the output count in 0..1) and swaps it in only when training succeeded. It may run off the
     /// owner's scheduler while the owner awaits it (nothing else may use this instance meanwhile).
     /// </summary>
-    public TrainingReport Train(IReadOnlyList<float[]> inputs, IReadOnlyList<float[]> targets, int epochs)
+    public TrainingReport Train(IReadOnlyList<float[]> inputs, IReadOnlyList<float[]> targets, int epochs, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(targets);
@@ -83,7 +83,7 @@ public sealed class CustomNetwork : IDisposable
         try
         {
             copy.TrainingAlgorithm = Algorithm;
-            report = copy.Train(data, epochs);
+            report = copy.Train(data, epochs, 0f, cancellationToken);
             bytes = copy.ToBytes();
         }
         catch

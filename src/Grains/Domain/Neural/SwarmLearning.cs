@@ -8,6 +8,7 @@ using SwarmCluster.Fann;
 using SwarmCluster.Grains.Learning;
 using SwarmCluster.Grains.Routing;
 using SwarmCluster.Grains.State;
+using SwarmCluster.Grains.Telemetry;
 
 namespace SwarmCluster.Grains.Neural;
 
@@ -91,8 +92,9 @@ internal sealed class SwarmLearning(
     /// <summary>
     /// Trains the routing network on the recorded outcomes, off the grain's scheduler (the grain keeps routing with
     /// the current network meanwhile), then swaps the result in and writes it. Null when the result was stale.
+    /// Cancelled, it stops between epochs and nothing is applied.
     /// </summary>
-    public async Task<RoutingTrainingEntry?> TrainRoutingAsync(TrainingTrigger trigger, int? epochs = null)
+    public async Task<RoutingTrainingEntry?> TrainRoutingAsync(TrainingTrigger trigger, int? epochs = null, CancellationToken cancellationToken = default)
     {
         if (epochs is { } e)
         {
@@ -125,7 +127,7 @@ internal sealed class SwarmLearning(
             RoutingTrainingResult result;
             try
             {
-                result = await Task.Run(() => job.Run());
+                result = await Task.Run(() => job.Run(cancellationToken), cancellationToken);
             }
             catch (FannException ex)
             {
@@ -142,6 +144,7 @@ internal sealed class SwarmLearning(
             if (entry is not null)
             {
                 await network.WriteStateAsync();
+                SwarmMetrics.RecordTraining(NetworkKind.Routing, trigger, entry.Epochs, entry.EpochMse.Count > 0 ? entry.EpochMse[^1] : null);
                 logger.LogInformation("Swarm {SwarmId}: routing network trained ({Trigger}) on {Samples} outcomes for {Epochs} epochs in {Ms:0} ms; held-out accuracy {Before} → {After}",
                     swarmId, trigger, entry.Samples, entry.Epochs, entry.DurationMs, entry.HeldOutAccuracyBefore, entry.HeldOutAccuracyAfter);
             }
@@ -172,7 +175,7 @@ internal sealed class SwarmLearning(
     }
 
     /// <summary>Trains the custom network on caller-supplied samples; the routing network is never touched.</summary>
-    public async Task<TrainingResult> TrainCustomAsync(IReadOnlyList<TrainingSample> samples, int epochs)
+    public async Task<TrainingResult> TrainCustomAsync(IReadOnlyList<TrainingSample> samples, int epochs, CancellationToken cancellationToken = default)
     {
         Checks.Range(epochs, "epochs", 1, SwarmLimits.MaxEpochs);
         if (samples is null || samples.Count == 0 || samples.Count > SwarmLimits.MaxTrainingSamples)
@@ -197,8 +200,9 @@ internal sealed class SwarmLearning(
         TrainingReport report;
         try
         {
-            // Off the scheduler: it can take seconds. CustomNetwork trains a copy and swaps it in on success.
-            report = await Task.Run(() => net.Train(samples.Select(x => x.Input).ToList(), samples.Select(x => x.Target).ToList(), epochs));
+            // Off the scheduler: it can take seconds. CustomNetwork trains a copy and swaps it in on success only
+            // (cancelled between epochs, the stored network stays).
+            report = await Task.Run(() => net.Train(samples.Select(x => x.Input).ToList(), samples.Select(x => x.Target).ToList(), epochs, cancellationToken), cancellationToken);
         }
         catch (FannException ex)
         {
@@ -207,6 +211,7 @@ internal sealed class SwarmLearning(
 
         await custom.WriteStateAsync();
         watch.Stop();
+        SwarmMetrics.RecordTraining(NetworkKind.Custom, TrainingTrigger.Manual, report.Epochs, custom.State.LastMse);
         return new TrainingResult(report.EpochMse.ToList(), samples.Count, TrainingSource.Supplied, watch.Elapsed.TotalMilliseconds,
             custom.State.EpochsTrained, NetworkKind.Custom);
     }

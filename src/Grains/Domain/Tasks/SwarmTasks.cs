@@ -2,6 +2,7 @@ using SwarmCluster.Contracts;
 using SwarmCluster.Contracts.Errors;
 using SwarmCluster.Contracts.Swarms;
 using SwarmCluster.Contracts.Tasks;
+using SwarmCluster.Contracts.Views;
 using SwarmCluster.Grains.Routing;
 
 namespace SwarmCluster.Grains.Tasks;
@@ -324,6 +325,20 @@ internal sealed class SwarmTasks
             .ToList();
         var shown = await _calls.ForEachAsync(ids.Take(limit).ToList(), id => _calls.Call(id, t => t.GetInfo(detailed)));
         return new TaskListing(SwarmId, _board.Counts(), shown.Select(_views.Overlay).ToList(), ids.Count > limit);
+    }
+
+    /// <summary>
+    /// Routing decisions of the newest tasks (the task records keep them): the newest 2 × limit tasks are read, so
+    /// a run of tasks nobody took yet does not hide the decisions before it.
+    /// </summary>
+    public async Task<IReadOnlyList<RoutedTask>> RecentDecisionsAsync(int limit)
+    {
+        await RefreshAsync();
+        var ids = _board.Entries.OrderByDescending(e => e.Sequence).Take(2 * limit).Select(e => e.Id).ToList();
+        var infos = await _calls.ForEachAsync(ids, id => _calls.Call(id, t => t.GetInfo(false)));
+        return infos.Select(_views.Overlay).Where(i => i.Routing is not null).Take(limit)
+            .Select(i => new RoutedTask(i.Id, i.Description.Length <= 120 ? i.Description : i.Description[..120] + "…", i.Status, i.StartedAt, i.Routing!))
+            .ToList();
     }
 
     public async Task<SwarmGraph> GraphAsync(SupervisionPolicy policy)

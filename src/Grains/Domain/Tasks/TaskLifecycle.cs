@@ -3,6 +3,7 @@ using SwarmCluster.Contracts;
 using SwarmCluster.Contracts.Errors;
 using SwarmCluster.Contracts.Tasks;
 using SwarmCluster.Grains.State;
+using SwarmCluster.Grains.Telemetry;
 
 namespace SwarmCluster.Grains.Tasks;
 
@@ -51,6 +52,7 @@ internal sealed class TaskLifecycle(string id, TaskGrainState s)
             LeaseSeconds = Checks.Range(c.LeaseSeconds, "leaseSeconds", TaskLimits.MinLeaseSeconds, TaskLimits.MaxLeaseSeconds),
         };
         state.Events.Add(new TaskEvent(c.CreatedAt, TaskEventKind.Created, null, 0, state.DependsOn.Count > 0 ? "depends on " + string.Join(", ", state.DependsOn) : null));
+        Count(TaskEventKind.Created);
         if (c.Assignment is { } assignment)
         {
             new TaskLifecycle("", state).Assign(assignment, c.CreatedAt);
@@ -373,6 +375,21 @@ internal sealed class TaskLifecycle(string id, TaskGrainState s)
     {
         s.Events.Add(e);
         Trim(s.Events, TaskLimits.MaxEvents);
+        Count(e.Kind);
+    }
+
+    // Every transition passes here (or through Create), so the metrics count transitions, not scans.
+    private static void Count(TaskEventKind kind)
+    {
+        SwarmMetrics.TaskEvents.Add(1, new KeyValuePair<string, object?>("event", SwarmMetrics.TagValue(kind)));
+        if (kind is TaskEventKind.Claimed or TaskEventKind.Assigned)
+        {
+            SwarmMetrics.TaskClaims.Add(1, new KeyValuePair<string, object?>("kind", SwarmMetrics.TagValue(kind)));
+        }
+        else if (kind == TaskEventKind.LeaseExpired)
+        {
+            SwarmMetrics.LeaseExpiries.Add(1);
+        }
     }
 
     private static void Trim<T>(List<T> list, int max)
