@@ -398,7 +398,9 @@ internal sealed class AgentWork
         var work = new Dictionary<string, AgentWork>(StringComparer.Ordinal);
         AgentWork Of(string agent) => work.TryGetValue(agent, out var w) ? w : work[agent] = new AgentWork();
 
-        foreach (var task in open.OrderBy(t => t.Sequence))
+        // Only held or once-held tasks matter; queued ones are most of a big swarm and sorting them cost a claim
+        // milliseconds at 10,000 open tasks.
+        foreach (var task in open.Where(t => t.Holders.Count > 0 || t.Holds.Count > 0).OrderBy(t => t.Sequence))
         {
             foreach (var holder in task.Holders)
             {
