@@ -1,4 +1,5 @@
 using SwarmCluster.Contracts.Agents;
+using SwarmCluster.Contracts.Daa;
 using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Contracts.Tasks;
 
@@ -77,6 +78,18 @@ public interface ISwarmGrain : IGrainWithStringKey
     [Alias("TrainOnOutcomes")] Task<TrainingResult> TrainOnOutcomes(int epochs);
 
     [Alias("GetNeuralStatus")] Task<NeuralStatus> GetNeuralStatus();
+
+    /// <summary>The routing network in libfann's .net text (FANN_FLO_2.1), exactly as libfann saves it.</summary>
+    [Alias("ExportNetwork")] Task<NetworkExport> ExportNetwork();
+
+    /// <summary>Replaces the routing network with a .net text of the swarm's shape (checked in full before libfann reads it); routing uses it from then on.</summary>
+    [Alias("ImportNetwork")] Task<NeuralStatus> ImportNetwork(byte[] fannText);
+
+    /// <summary>Held-out routing accuracy of the network now, over every agent or only the given ones.</summary>
+    [Alias("GetRoutingAccuracy")] Task<RoutingAccuracy> GetRoutingAccuracy(IReadOnlyList<string>? agentIds);
+
+    /// <summary>Takes another network's weights (direct copy, gradual blend, adaptive = copy then fine-tune on this swarm's own outcomes).</summary>
+    [Alias("TransferNetwork")] Task<TransferReport> TransferNetwork(NetworkExport source, TransferMode mode, IReadOnlyList<string>? agentIds);
 
     /// <summary>Cancels open tasks, retires agents and tasks and clears the swarm's stored state.</summary>
     [Alias("Destroy")] Task<SwarmDestroyResult> Destroy();

@@ -4,6 +4,7 @@ using Orleans.Placement;
 using Orleans.Storage;
 using SwarmCluster.Contracts;
 using SwarmCluster.Contracts.Agents;
+using SwarmCluster.Contracts.Daa;
 using SwarmCluster.Contracts.Errors;
 using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Contracts.Registry;
@@ -352,6 +353,89 @@ public sealed class SwarmGrain(
         return Task.FromResult(NeuralStatus());
     }
 
+    public Task<NetworkExport> ExportNetwork()
+    {
+        EnsureExists();
+        var n = _learning.Status(0);
+        return Task.FromResult(new NetworkExport(Id, _learning.Current.ToBytes(), n.Layers, n.RoutingUsesNetwork, n.EpochsTrained));
+    }
+
+    public async Task<NeuralStatus> ImportNetwork(byte[] fannText)
+    {
+        EnsureExists();
+        var imported = NetworkTransfer.Load(fannText, SwarmLearning.Layers(state.State.MaxAgents), "network", Id);
+        await _learning.AdoptAsync(imported);
+        Touch();
+        logger.LogInformation("Swarm {SwarmId}: routing network imported ({Bytes} bytes)", Id, fannText.Length);
+        return NeuralStatus();
+    }
+
+    public Task<RoutingAccuracy> GetRoutingAccuracy(IReadOnlyList<string>? agentIds)
+    {
+        EnsureExists();
+        return Task.FromResult(HeldOutAccuracy(SlotsOf(agentIds, "agentIds")));
+    }
+
+    public async Task<TransferReport> TransferNetwork(NetworkExport source, TransferMode mode, IReadOnlyList<string>? agentIds)
+    {
+        EnsureExists();
+        ArgumentNullException.ThrowIfNull(source);
+        Checks.Defined(mode, "transferMode");
+        var slots = SlotsOf(agentIds, "agentIds");
+        var before = HeldOutAccuracy(slots);
+        var incoming = NetworkTransfer.Load(source.FannText, SwarmLearning.Layers(state.State.MaxAgents), "sourceDomain", Id);
+        double? blend = null;
+        var fineTune = new List<(string Text, int Slot, float Target)>();
+        var epochs = 0;
+        if (mode == TransferMode.Gradual)
+        {
+            var mixed = _learning.Current.Copy();
+            try
+            {
+                NetworkTransfer.Blend(mixed, incoming, DaaLimits.GradualBlend);
+            }
+            finally
+            {
+                incoming.Dispose();
+            }
+
+            blend = DaaLimits.GradualBlend;
+            await _learning.AdoptAsync(mixed);
+        }
+        else
+        {
+            await _learning.AdoptAsync(incoming);
+        }
+
+        if (mode == TransferMode.Adaptive)
+        {
+            fineTune = NetworkTransfer.Split(OutcomeSamples()).Train;
+            if (fineTune.Count > 0)
+            {
+                epochs = (int)Math.Min(DaaLimits.AdaptiveFineTuneEpochs, SwarmLimits.MaxTrainingWork / fineTune.Count);
+                await RecordTrainingAsync(await _learning.TrainOnOutcomesAsync(fineTune, epochs));
+            }
+        }
+
+        Touch();
+        await WriteStateAsync();
+        var after = HeldOutAccuracy(slots);
+        var note = mode switch
+        {
+            TransferMode.Direct => $"copied the weights of {source.SwarmId}",
+            TransferMode.Gradual => $"blended: every weight = {1 - DaaLimits.GradualBlend:0.##}·own + {DaaLimits.GradualBlend:0.##}·{source.SwarmId}'s",
+            _ when fineTune.Count == 0 => $"copied the weights of {source.SwarmId}; no own outcomes recorded to fine-tune on",
+            _ => $"copied the weights of {source.SwarmId}, then trained {epochs} epochs on {fineTune.Count} of this swarm's own outcomes (held-out ones excluded)",
+        };
+        if (!source.Trained)
+        {
+            note += $"; note: {source.SwarmId}'s network was never trained";
+        }
+
+        logger.LogInformation("Swarm {SwarmId}: network transferred from {Source} ({Mode}): accuracy {Before} → {After}", Id, source.SwarmId, mode, before.Accuracy, after.Accuracy);
+        return new TransferReport(source.SwarmId, Id, mode, before, after, fineTune.Count, epochs, blend, note);
+    }
+
     public async Task<SwarmDestroyResult> Destroy()
     {
         EnsureExists();
@@ -550,6 +634,15 @@ public sealed class SwarmGrain(
             Supervision = s.Supervision ?? SupervisionPolicy.None,
         };
     }
+
+    /// <summary>The one place routing accuracy is measured (transfer reports, learning status, metrics).</summary>
+    private RoutingAccuracy HeldOutAccuracy(IReadOnlyCollection<int> slots) =>
+        NetworkTransfer.Accuracy(_learning.Current, NetworkTransfer.Split(OutcomeSamples()).HeldOut, slots);
+
+    private List<int> SlotsOf(IReadOnlyList<string>? agentIds, string parameter) =>
+        agentIds is null or { Count: 0 }
+            ? state.State.Agents.Select(a => a.Slot).ToList()
+            : agentIds.Select(a => Roster.Require(a, parameter).Slot).Distinct().ToList();
 
     private NeuralStatus NeuralStatus() => _learning.Status(OutcomeSamples().Count);
 }

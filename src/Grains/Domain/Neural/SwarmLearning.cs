@@ -138,6 +138,22 @@ internal sealed class SwarmLearning(
             n.EpochsTrained, n.LastMse, recordedSamples, n.Trained, n.LastTrainedAt, n.Network?.Length ?? 0);
     }
 
+    /// <summary>The network as it is now, for measuring and copying (still owned here: never dispose it).</summary>
+    public NeuralNetwork Current => Guard(EnsureNetwork);
+
+    /// <summary>Makes <paramref name="replacement"/> (ownership passes here) the routing network, stored and used for routing from now on.</summary>
+    public async Task AdoptAsync(NeuralNetwork replacement)
+    {
+        var bytes = Guard(replacement.ToBytes);
+        _net?.Dispose();
+        _net = replacement;
+        var n = network.State;
+        n.Network = bytes;
+        n.Trained = true;
+        n.LastTrainedAt = DateTimeOffset.UtcNow;
+        await network.WriteStateAsync();
+    }
+
     public async Task ClearAsync()
     {
         await network.ClearStateAsync();
