@@ -1,6 +1,7 @@
 using Orleans.Runtime;
 using SwarmCluster.Contracts;
 using SwarmCluster.Contracts.Agents;
+using SwarmCluster.Contracts.Daa;
 using SwarmCluster.Contracts.Errors;
 using SwarmCluster.Contracts.Memory;
 using SwarmCluster.Contracts.Queen;
@@ -31,6 +32,10 @@ public sealed class GrainCalls(IGrainFactory factory, GatewayOptions options, IL
     public ITaskGrain Task(string taskId) => factory.GetGrain<ITaskGrain>(taskId);
 
     public IQueenGrain Queen(string swarmId) => factory.GetGrain<IQueenGrain>(swarmId);
+
+    public IDaaGrain Daa(string swarmId) => factory.GetGrain<IDaaGrain>(swarmId);
+
+    public IWorkflowGrain Workflow(string workflowId) => factory.GetGrain<IWorkflowGrain>(GrainKeys.Workflow(workflowId));
 
     public IMemoryGrain Memory(string memoryNamespace) => factory.GetGrain<IMemoryGrain>(GrainKeys.Memory(memoryNamespace));
 

@@ -8,11 +8,12 @@ public enum PersistenceMode { Auto, Memory, Disk }
 
 public enum MetricsCategory { All, System, Performance, Efficiency, Neural }
 
+/// <summary>daa_init's settings; a null member keeps the current value.</summary>
 [GenerateSerializer, Immutable, Alias("daa.settings")]
 public sealed record DaaSettings(
-    [property: Id(0)] bool EnableLearning,
-    [property: Id(1)] bool EnableCoordination,
-    [property: Id(2)] PersistenceMode Persistence);
+    [property: Id(0)] bool? EnableLearning,
+    [property: Id(1)] bool? EnableCoordination,
+    [property: Id(2)] PersistenceMode? Persistence);
 
 [GenerateSerializer, Immutable, Alias("daa.settings-info")]
 public sealed record DaaSettingsInfo(

@@ -85,6 +85,9 @@ public interface ISwarmGrain : IGrainWithStringKey
     /// <summary>Replaces the routing network with a .net text of the swarm's shape (checked in full before libfann reads it); routing uses it from then on.</summary>
     [Alias("ImportNetwork")] Task<NeuralStatus> ImportNetwork(byte[] fannText);
 
+    /// <summary>Trains the routing network on FANN .data text (input size 128, output size maxAgents), checked before libfann sees it.</summary>
+    [Alias("TrainOnFannData")] Task<TrainingResult> TrainOnFannData(byte[] fannData, int epochs);
+
     /// <summary>Held-out routing accuracy of the network now, over every agent or only the given ones.</summary>
     [Alias("GetRoutingAccuracy")] Task<RoutingAccuracy> GetRoutingAccuracy(IReadOnlyList<string>? agentIds);
 

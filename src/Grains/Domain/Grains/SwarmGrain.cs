@@ -370,6 +370,13 @@ public sealed class SwarmGrain(
         return NeuralStatus();
     }
 
+    public async Task<TrainingResult> TrainOnFannData(byte[] fannData, int epochs)
+    {
+        EnsureExists();
+        var samples = FannDataText.Samples(fannData, SwarmLearning.InputSize, state.State.MaxAgents, "trainingData", Id);
+        return await Train(samples, epochs);
+    }
+
     public Task<RoutingAccuracy> GetRoutingAccuracy(IReadOnlyList<string>? agentIds)
     {
         EnsureExists();
