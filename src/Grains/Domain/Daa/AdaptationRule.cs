@@ -10,7 +10,7 @@ namespace SwarmCluster.Grains.Daa;
 /// <see cref="DaaLimits.LowScoreStreak"/> switches the cognitive pattern to the next one in the enum order
 /// (convergent → divergent → lateral → systems → critical → adaptive → convergent) and resets the streak.
 /// </summary>
-internal static class AdaptationRule
+public static class AdaptationRule
 {
     public const double InitialEstimate = 0.5;
 

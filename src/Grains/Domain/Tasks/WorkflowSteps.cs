@@ -5,7 +5,7 @@ using SwarmCluster.Contracts.Errors;
 namespace SwarmCluster.Grains.Tasks;
 
 /// <summary>Rules of a workflow's steps and the dependencies its tasks get.</summary>
-internal static class WorkflowSteps
+public static class WorkflowSteps
 {
     /// <summary>Checks ids, descriptions and dependencies (known, not itself); returns stored-form steps (plain lists).</summary>
     public static List<WorkflowStep> Normalize(IReadOnlyList<WorkflowStep>? steps)
