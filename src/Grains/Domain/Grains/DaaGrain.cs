@@ -193,11 +193,7 @@ public sealed class DaaGrain(
     public async Task<KnowledgeShareResult> ShareKnowledge(KnowledgeShare share)
     {
         ArgumentNullException.ThrowIfNull(share);
-        if (state.State.CoordinationDisabled)
-        {
-            throw new DomainException(ErrorKind.Conflict, $"enableCoordination: peer coordination is off for swarm '{Id}' (daa_init enableCoordination: false); knowledge is not shared", "enableCoordination");
-        }
-
+        // The arguments first: a bad request is refused as such whatever the settings.
         var domain = Checks.Text(share.Domain, "knowledgeDomain", DaaLimits.MaxKnowledgeDomainLength);
         var content = KnowledgeContent(share.ContentJson);
         if (share.TargetAgentIds is null || share.TargetAgentIds.Count == 0)
@@ -208,6 +204,11 @@ public sealed class DaaGrain(
         if (share.TargetAgentIds.Count > SwarmLimits.MaxAgents)
         {
             throw DomainException.Invalid("targetAgentIds", $"must name at most {SwarmLimits.MaxAgents} agents (got {share.TargetAgentIds.Count})");
+        }
+
+        if (state.State.CoordinationDisabled)
+        {
+            throw new DomainException(ErrorKind.Conflict, $"enableCoordination: peer coordination is off for swarm '{Id}' (daa_init enableCoordination: false); knowledge is not shared", "enableCoordination");
         }
 
         var roster = (await Swarm.ListAgents(null)).ToDictionary(a => a.Id, StringComparer.Ordinal);
@@ -358,15 +359,36 @@ public sealed class DaaGrain(
         try
         {
             using var document = JsonDocument.Parse(json);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                ? document.RootElement.Clone()
-                : throw DomainException.Invalid("knowledgeContent", "must be a JSON object");
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw DomainException.Invalid("knowledgeContent", "must be a JSON object");
+            }
+
+            if (TextRules.JsonValueProblem(document.RootElement) is { } problem)
+            {
+                throw DomainException.Invalid("knowledgeContent" + problem.Path, problem.Rule);
+            }
+
+            // Keys are text a person reads (domain names, fields): the text rules apply to them too.
+            if (KeyProblem(document.RootElement) is { } keyRule)
+            {
+                throw DomainException.Invalid("knowledgeContent", keyRule);
+            }
+
+            return document.RootElement.Clone();
         }
         catch (JsonException e)
         {
             throw DomainException.Invalid("knowledgeContent", "is not valid JSON: " + e.Message);
         }
     }
+
+    private static string? KeyProblem(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => value.EnumerateObject().Select(p => TextRules.TextProblem(p.Name) is { } rule ? $"keys {rule}" : KeyProblem(p.Value)).FirstOrDefault(r => r is not null),
+        JsonValueKind.Array => value.EnumerateArray().Select(KeyProblem).FirstOrDefault(r => r is not null),
+        _ => null,
+    };
 
     private static void Trim<T>(List<T> list)
     {

@@ -71,6 +71,11 @@ internal static class NetworkTransfer
         {
             throw DomainException.Invalid(parameter, e.Message);
         }
+        catch (FannException e)
+        {
+            // The text passed the full check, yet libfann refused it: still the client's text.
+            throw DomainException.Invalid(parameter, "libfann could not load it: " + e.Message);
+        }
 
         var layers = network.LayerSizes.ToList();
         if (!layers.SequenceEqual(expectedLayers) || network.Type != NetworkType.Layer)
