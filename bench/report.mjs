@@ -104,6 +104,13 @@ if (co) {
   }
 }
 
+// Row 9
+const ro = rows.routing;
+if (ro) {
+  add('9 routing', `share of ${ro.measure} new tasks routed to a skilled agent after ${ro.learn} outcomes, no neural_train (mean of ${ro.runs.length} seeds; chance ${num(100 * ro.chance, 0)} %)`,
+    `${num(100 * ro.meanShare, 1)} %`, 'not run (its routing does not learn from outcomes)', 'n/a', '≥ 80 %', ro.meanShare >= 0.8, ro.meanShare / 0.8);
+}
+
 // Row 8
 const br = rows.bridge;
 if (br) {
@@ -275,6 +282,14 @@ if (co) {
     'A swarm keeps its task index in pages of 64 tasks, each its own storage row; a creation writes one page and the task, a claim only the task, so neither should grow with the swarm.', '');
   table(['call', `${co.existingSmall} tasks: median / p90`, `${num(co.existingBig, 0)} tasks: median / p90`, 'ratio (big ÷ small)', 'goal'],
     Object.entries(co.table).map(([op, t]) => [op === 'claim' ? 'task_claim' : 'task_orchestrate', `${ms(med(t.small))} / ${ms(t.small.p90)}`, `${ms(med(t.big))} / ${ms(t.big.p90)}`, times(t.ratio), '≤ 1.3×']));
+}
+if (ro) {
+  p('## 9. Routing that learns', '');
+  p('Six agents of one type with the same capabilities; three families of tasks that differ only in their words; each agent secretly good at one family ' +
+    '(success 0.9 there, 0.2 elsewhere). task_orchestrate routes each task, the assigned agent reports an outcome drawn from its hidden skill with task_complete, ' +
+    `and nobody calls neural_train: the swarm trains by itself every 10 outcomes. After ${ro.learn} outcomes, the next ${ro.measure} tasks are counted.`, '');
+  table(['seed', 'new tasks to a skilled agent', 'trainings', 'held-out accuracy (outcomes)', 'mean call'],
+    ro.runs.map(r => [r.seed, `${num(100 * r.share, 1)} %`, r.trainings, r.heldOutAccuracy == null ? 'n/a' : `${num(100 * r.heldOutAccuracy, 1)} % (${r.heldOutOutcomes})`, ms(r.meanCallMs)]));
 }
 
 p('## Gaps', '');

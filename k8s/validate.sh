@@ -22,11 +22,29 @@ status=0
 for overlay in "$here"/overlays/*/; do
   name="$(basename "$overlay")"
   extra=()
-  # prod expects the Secret to be created out of band (see overlays/prod/kustomization.yaml).
-  [ "$name" = prod ] && extra=(--external-secret swarmcluster-secrets --external-secret swarmcluster-tls)
+  # prod expects its Secrets to be created out of band (see overlays/prod/kustomization.yaml).
+  [ "$name" = prod ] && extra=(--external-secret swarmcluster-secrets --external-secret swarmcluster-tls
+    --external-secret swarmcluster-auth --external-secret swarmcluster-silo-tls)
   if ! rendered="$(render "$overlay")"; then
     echo "overlay $name: kustomize failed" >&2; status=1; continue
   fi
   printf '%s\n' "$rendered" | node "$here/tools/validate.mjs" --overlay "$name" "${extra[@]}" || status=1
+done
+
+# The checks must be able to fail: each overlay under tools/broken breaks one security rule, and must be refused
+# with the message in its expect.txt.
+for broken in "$here"/tools/broken/*/; do
+  name="broken/$(basename "$broken")"
+  expected="$(cat "$broken/expect.txt")"
+  if ! rendered="$(render "$broken")"; then
+    echo "overlay $name: kustomize failed" >&2; status=1; continue
+  fi
+  if output="$(printf '%s\n' "$rendered" | node "$here/tools/validate.mjs" --overlay "$name" --external-secret swarmcluster-secrets 2>&1)"; then
+    echo "overlay $name: accepted, but it must be refused ($expected)" >&2; status=1
+  elif ! grep -qF -- "$expected" <<<"$output"; then
+    echo "overlay $name: refused, but not for '$expected':" >&2; echo "$output" >&2; status=1
+  else
+    echo "overlay $name: refused as it must be ($expected)"
+  fi
 done
 exit $status

@@ -35,6 +35,15 @@ public enum TrainingAlgorithm
     Sarprop = 4,
 }
 
+/// <summary>Error function training backpropagates (<c>fann_errorfunc_enum</c>).</summary>
+public enum ErrorFunction
+{
+    /// <summary>The plain difference target - output: training fits the mean target (e.g. a success rate).</summary>
+    Linear = 0,
+    /// <summary>FANN's default: the difference stretched like atanh, so large errors weigh far more.</summary>
+    Tanh,
+}
+
 /// <summary>Network connection layout (<c>fann_nettype_enum</c>).</summary>
 public enum NetworkType
 {

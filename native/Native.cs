@@ -51,6 +51,8 @@ internal static unsafe partial class Native
     [LibraryImport(Fann)] internal static partial void fann_set_training_algorithm(nint ann, int algorithm);
     [LibraryImport(Fann)] internal static partial float fann_get_learning_rate(nint ann);
     [LibraryImport(Fann)] internal static partial void fann_set_learning_rate(nint ann, float rate);
+    [LibraryImport(Fann)] internal static partial int fann_get_train_error_function(nint ann);
+    [LibraryImport(Fann)] internal static partial void fann_set_train_error_function(nint ann, int function);
     [LibraryImport(Fann)] internal static partial void fann_set_callback(nint ann, nint callback);
     [LibraryImport(Fann)] internal static partial uint fann_get_cascade_activation_functions_count(nint ann);
     [LibraryImport(Fann)] internal static partial int* fann_get_cascade_activation_functions(nint ann);
@@ -71,6 +73,7 @@ internal static unsafe partial class Native
 
     // training
     [LibraryImport(Fann)] internal static partial float fann_train_epoch(nint ann, nint data);
+    [LibraryImport(Fann)] internal static partial void fann_train(nint ann, float* input, float* desiredOutput);
     [LibraryImport(Fann)] internal static partial float fann_test_data(nint ann, nint data);
     [LibraryImport(Fann)] internal static partial float fann_get_MSE(nint ann);
     [LibraryImport(Fann)] internal static partial void fann_cascadetrain_on_data(nint ann, nint data, uint maxNeurons, uint neuronsBetweenReports, float desiredError);
@@ -105,7 +108,8 @@ internal static unsafe partial class Native
         "fann_set_activation_function_hidden", "fann_set_activation_function_output",
         "fann_get_activation_steepness", "fann_set_activation_steepness_hidden",
         "fann_set_activation_steepness_output", "fann_get_training_algorithm", "fann_set_training_algorithm",
-        "fann_get_learning_rate", "fann_set_learning_rate", "fann_set_callback",
+        "fann_get_learning_rate", "fann_set_learning_rate", "fann_get_train_error_function", "fann_set_train_error_function",
+        "fann_set_callback",
         "fann_get_cascade_activation_functions_count", "fann_get_cascade_activation_functions",
         "fann_get_cascade_num_candidates", "fann_get_cascade_min_out_epochs", "fann_set_cascade_min_out_epochs",
         "fann_get_cascade_min_cand_epochs", "fann_set_cascade_min_cand_epochs",
@@ -113,7 +117,7 @@ internal static unsafe partial class Native
         "fann_get_sarprop_step_error_threshold_factor", "fann_set_sarprop_step_error_threshold_factor",
         "fann_get_sarprop_step_error_shift", "fann_set_sarprop_step_error_shift",
         "fann_get_sarprop_temperature", "fann_set_sarprop_temperature",
-        "fann_train_epoch", "fann_test_data", "fann_get_MSE", "fann_cascadetrain_on_data",
+        "fann_train_epoch", "fann_train", "fann_test_data", "fann_get_MSE", "fann_cascadetrain_on_data",
         "fann_create_train_from_callback", "fann_destroy_train", "fann_length_train_data",
         "fann_num_input_train_data", "fann_num_output_train_data", "fann_create_from_fd", "fann_save_internal_fd",
     ];

@@ -30,6 +30,8 @@ public sealed unsafe class NeuralNetwork : IDisposable
     // A network without hidden layers has nowhere to keep these; remember what was set.
     private ActivationFunction _hiddenActivationFallback = ActivationFunction.SigmoidStepwise;
     private float _hiddenSteepnessFallback = 0.5f;
+    // TrainStep checks the activations once, not on every step; the activation setters clear this.
+    private bool _knownTrainable;
 
     private NeuralNetwork(FannNetworkHandle handle)
     {
@@ -309,6 +311,7 @@ public sealed unsafe class NeuralNetwork : IDisposable
             lock (_sync)
             {
                 nint ann = Ann();
+                _knownTrainable = false;
                 Native.fann_set_activation_function_hidden(ann, (int)value);
                 FannErrors.ThrowIfError(ann, "Setting the hidden activation");
                 _hiddenActivationFallback = value;
@@ -333,6 +336,7 @@ public sealed unsafe class NeuralNetwork : IDisposable
             lock (_sync)
             {
                 nint ann = Ann();
+                _knownTrainable = false;
                 Native.fann_set_activation_function_output(ann, (int)value);
                 FannErrors.ThrowIfError(ann, "Setting the output activation");
             }
@@ -407,6 +411,18 @@ public sealed unsafe class NeuralNetwork : IDisposable
             if (!float.IsFinite(value) || value <= 0)
                 throw new ArgumentOutOfRangeException(nameof(value), value, "The learning rate must be finite and greater than 0.");
             lock (_sync) Native.fann_set_learning_rate(Ann(), value);
+        }
+    }
+
+    /// <summary>Error function training backpropagates (FANN default Tanh); saved with the network.</summary>
+    public ErrorFunction TrainErrorFunction
+    {
+        get { lock (_sync) return (ErrorFunction)Native.fann_get_train_error_function(Ann()); }
+        set
+        {
+            if (!Enum.IsDefined(value))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Unknown error function.");
+            lock (_sync) Native.fann_set_train_error_function(Ann(), (int)value);
         }
     }
 
@@ -545,6 +561,40 @@ public sealed unsafe class NeuralNetwork : IDisposable
                 }
             }
             return new TrainingReport(history.AsReadOnly(), reached);
+        }
+    }
+
+    /// <summary>
+    /// One incremental training step (fann_train): runs <paramref name="input"/>, backpropagates the error against
+    /// <paramref name="target"/> (exactly <see cref="OutputCount"/> finite values) and updates the weights with
+    /// <see cref="LearningRate"/>, whatever <see cref="TrainingAlgorithm"/> is set. For callers that choose each
+    /// step's target themselves, e.g. from the outputs just before the step.
+    /// </summary>
+    public void TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target)
+    {
+        ValidateInput(input, nameof(input));
+        if (target.Length != OutputCount)
+            throw new ArgumentException($"target has {target.Length} values but the network has {OutputCount} outputs; the length must match exactly.", nameof(target));
+        for (int i = 0; i < target.Length; i++)
+        {
+            if (!float.IsFinite(target[i]))
+                throw new ArgumentException($"target[{i}] is {target[i]}; targets must be finite.", nameof(target));
+        }
+        lock (_sync)
+        {
+            nint ann = Ann();
+            if (!_knownTrainable)
+            {
+                EnsureTrainable(ann, cascade: false);
+                _knownTrainable = true;
+            }
+            fixed (float* x = input)
+            fixed (float* t = target)
+            {
+                // fann_train takes non-const pointers but only reads InputCount / OutputCount values, which we checked.
+                Native.fann_train(ann, x, t);
+            }
+            FannErrors.ThrowIfError(ann, "Training one step");
         }
     }
 

@@ -22,10 +22,12 @@ fi
 cleanup() { [ "$started_servers" = 1 ] && scripts/servers.sh stop "$state"; }
 trap cleanup EXIT
 
-# The third-party MCP client the end-to-end tests drive the gateway with.
-if [ -f tests/Gateway.Tests/client/package.json ]; then
-  (cd tests/Gateway.Tests/client && { [ -f package-lock.json ] && npm ci --no-audit --no-fund --silent || npm install --no-audit --no-fund --silent; }) || exit 1
-fi
+# The third-party MCP client the end-to-end tests drive the gateway with, and the real Claude Code CLI (~400 MB).
+for client in tests/Gateway.Tests/client tests/Gateway.Tests/claude-cli; do
+  if [ -f "$client/package.json" ]; then
+    (cd "$client" && { [ -f package-lock.json ] && npm ci --no-audit --no-fund --silent || npm install --no-audit --no-fund --silent; }) || exit 1
+  fi
+done
 
 dotnet build SwarmCluster.sln -c Release -nologo -v q || exit 1
 

@@ -1,6 +1,8 @@
 // Validates rendered Kubernetes manifests (multi-document YAML on stdin) offline:
 // 1. every object against the Kubernetes JSON schema of its apiVersion/kind (kubernetes-models),
-// 2. SwarmCluster's own rules (probes, resources, Orleans labels/env, references that resolve).
+// 2. SwarmCluster's own rules (probes, resources, Orleans labels/env, references that resolve),
+// 3. security: NetworkPolicies keep the silo ports to SwarmCluster pods and open only the gateway's HTTP port, and
+//    no gateway (nor anything an Ingress or an external Service reaches) runs without authentication.
 // Usage: kubectl kustomize k8s/overlays/dev | node validate.mjs --overlay dev [--external-secret NAME]...
 import { parseAllDocuments } from "yaml";
 
@@ -75,8 +77,8 @@ for (const w of workloads) {
     if (!c.resources?.limits?.memory) fail(w, `container ${c.name}: resources.limits.memory required`);
     if (w.kind !== "Job" && (!c.readinessProbe || !c.livenessProbe)) fail(w, `container ${c.name}: readiness and liveness probes required`);
     if (isSilo) {
-      for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
-        if (c[probe]?.httpGet?.path !== "/healthz") fail(w, `container ${c.name}: ${probe} must GET /healthz`);
+      for (const [probe, path] of [["startupProbe", "/healthz"], ["readinessProbe", "/healthz/ready"], ["livenessProbe", "/healthz/live"]]) {
+        if (c[probe]?.httpGet?.path !== path) fail(w, `container ${c.name}: ${probe} must GET ${path}`);
       }
       const env = new Set((c.env ?? []).map((e) => e.name));
       for (const name of ["POD_NAME", "POD_NAMESPACE", "POD_IP", "SwarmCluster__RedisConnectionString", "SwarmCluster__PostgresConnectionString"]) {
@@ -120,6 +122,97 @@ for (const rb of byKind("RoleBinding")) {
   for (const s of rb.subjects ?? []) if (s.kind === "ServiceAccount" && !serviceAccounts.has(s.name)) fail(rb, `service account ${s.name} missing`);
 }
 if (!workloads.some((w) => w.kind === "Job")) errors.push("no migration Job rendered");
+
+// 3. Security.
+const config = byKind("ConfigMap").find((m) => m.metadata.name === "swarmcluster-config");
+const siloPorts = [Number(config?.data?.SwarmCluster__SiloPort ?? 11111), Number(config?.data?.SwarmCluster__GatewayPort ?? 30000)];
+const silos = workloads.filter((w) => w.kind !== "Job" && w.metadata.name.startsWith("swarmcluster-"));
+const isGateway = (w) => w.spec?.template?.metadata?.labels?.["app.kubernetes.io/component"] === "gateway";
+const selectorMatches = (selector, labels) =>
+  Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v) &&
+  (selector?.matchExpressions ?? []).every((e) =>
+    e.operator === "In" ? e.values.includes(labels[e.key]) :
+    e.operator === "NotIn" ? !e.values.includes(labels[e.key]) :
+    e.operator === "Exists" ? e.key in labels : !(e.key in labels));
+const containerPort = (w, port) => {
+  for (const c of w.spec.template.spec.containers ?? [])
+    for (const p of c.ports ?? []) if (p.name === port || p.containerPort === port) return p;
+  return null;
+};
+// A peer that can only be a SwarmCluster pod of this namespace.
+const onlySwarmPods = (peer) => !peer.ipBlock && !peer.namespaceSelector && peer.podSelector?.matchLabels?.["app.kubernetes.io/name"] === "swarmcluster";
+const policies = byKind("NetworkPolicy").filter((p) => (p.spec.policyTypes ?? ["Ingress"]).includes("Ingress"));
+for (const w of silos) {
+  const labels = w.spec.template.metadata.labels ?? {};
+  const applying = policies.filter((p) => selectorMatches(p.spec.podSelector, labels));
+  if (applying.length === 0) {
+    fail(w, `no NetworkPolicy selects its pods: the silo ports ${siloPorts.join("/")} would be open to every pod`);
+    continue;
+  }
+  const http = containerPort(w, "http")?.containerPort;
+  for (const p of applying)
+    for (const [i, rule] of (p.spec.ingress ?? []).entries()) {
+      const ports = (rule.ports ?? []).map((port) => containerPort(w, port.port)?.containerPort ?? port.port);
+      const opensSilo = ports.length === 0 || ports.some((port) => siloPorts.includes(port));
+      const fromAnywhere = !rule.from || rule.from.length === 0;
+      if (opensSilo && (fromAnywhere || !rule.from.every(onlySwarmPods)))
+        fail(p, `ingress rule ${i} opens ${ports.length ? "silo port(s) " + ports.filter((x) => siloPorts.includes(x)).join("/") : "every port"} of ${w.metadata.name} to more than SwarmCluster pods`);
+      for (const port of ports.filter((x) => !siloPorts.includes(x)))
+        if (!(isGateway(w) && port === http))
+          fail(p, `ingress rule ${i} exposes port ${port} of ${w.metadata.name}: only the gateway's HTTP port may be exposed`);
+    }
+}
+for (const s of byKind("Service")) {
+  if (!["NodePort", "LoadBalancer"].includes(s.spec?.type)) continue;
+  const targets = silos.filter((w) => selectorMatches({ matchLabels: s.spec.selector }, w.spec.template.metadata.labels ?? {}));
+  if (targets.some((w) => !isGateway(w)) || (s.spec.ports ?? []).some((p) => p.targetPort !== "http"))
+    fail(s, `a ${s.spec.type} Service may publish only the gateway's http port`);
+}
+
+// Authentication: what the gateway container's environment sets (env, ConfigMaps and rendered Secrets it imports).
+const decoded = (secret) => ({
+  ...Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), "base64").toString("utf8")])),
+  ...(secret.stringData ?? {}),
+});
+const authKey = /^SwarmCluster__Auth__(ApiKeys__\d+__Hash|Jwt__(Authority|SigningKeys|SigningKeysFile))$/;
+const authenticatedGateways = new Set();
+for (const w of silos.filter(isGateway)) {
+  for (const c of w.spec.template.spec.containers ?? []) {
+    const values = new Map();
+    const sources = [];
+    let external = false;
+    for (const from of c.envFrom ?? []) {
+      if (from.configMapRef) {
+        const m = byKind("ConfigMap").find((x) => x.metadata.name === from.configMapRef.name);
+        for (const [k, v] of Object.entries(m?.data ?? {})) values.set(k, v);
+      } else if (from.secretRef) {
+        const rendered = byKind("Secret").find((x) => x.metadata.name === from.secretRef.name);
+        if (rendered) for (const [k, v] of Object.entries(decoded(rendered))) values.set(k, v);
+        else if (externalSecrets.has(from.secretRef.name) && !from.secretRef.optional) {
+          external = true; // created out of band: the overlay documents what goes in it
+          sources.push(`Secret ${from.secretRef.name} (external)`);
+        }
+      }
+    }
+    for (const e of c.env ?? []) values.set(e.name, e.value ?? (e.valueFrom ? "<from a reference>" : ""));
+    if (String(values.get("SwarmCluster__Auth__AllowAnonymous") ?? "").toLowerCase() === "true")
+      fail(w, `container ${c.name}: SwarmCluster__Auth__AllowAnonymous=true serves the gateway without authentication`);
+    else if ([...values.keys()].some((k) => authKey.test(k) && values.get(k)) || external)
+      authenticatedGateways.add(w.metadata.name);
+    else
+      fail(w, `container ${c.name}: unauthenticated gateway: no API key hash (SwarmCluster__Auth__ApiKeys__N__Hash) or JWT authority/signing keys in its env, ConfigMaps or Secrets`);
+  }
+}
+for (const i of byKind("Ingress"))
+  for (const rule of i.spec.rules ?? [])
+    for (const path of rule.http?.paths ?? []) {
+      const service = byKind("Service").find((s) => s.metadata.name === path.backend.service?.name);
+      if (!service) continue;
+      const targets = silos.filter((w) => selectorMatches({ matchLabels: service.spec.selector }, w.spec.template.metadata.labels ?? {}));
+      if (targets.length === 0 || targets.some((w) => !authenticatedGateways.has(w.metadata.name)))
+        fail(i, `path ${path.path} reaches ${targets.map((w) => w.metadata.name).join(", ") || "no SwarmCluster pod"}: an Ingress may route only to authenticated gateways`);
+      if (path.path.startsWith("/healthz")) fail(i, `path ${path.path} publishes the probes`);
+    }
 
 const kinds = {};
 for (const o of objects) kinds[o.kind] = (kinds[o.kind] ?? 0) + 1;

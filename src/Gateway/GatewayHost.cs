@@ -4,6 +4,8 @@ using SwarmCluster.Contracts;
 using SwarmCluster.Gateway.Cluster;
 using SwarmCluster.Gateway.Http;
 using SwarmCluster.Gateway.Mcp;
+using SwarmCluster.Gateway.Security;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SwarmCluster.Gateway.Stdio;
 using SwarmCluster.Gateway.Tools;
 using SwarmCluster.Hosting;
@@ -28,21 +30,35 @@ public static class GatewayHost
         if (!HasConfiguredEndpoints(builder.Configuration))
             builder.WebHost.UseUrls(DefaultUrl); // loopback only unless told otherwise
 
+        // Checked before anything starts: exposed without authentication, the gateway does not start at all.
+        var auth = AuthSettings.FromConfiguration(builder.Configuration);
+        if (GatewaySecurity.RefusalToStart(builder.Configuration, auth, DefaultUrl) is { } refusal)
+        {
+            await Console.Error.WriteLineAsync(refusal);
+            return 3;
+        }
+
         // Bodies beyond the largest legitimate call are refused before they are buffered.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = InputLimits.MaxRequestBytes);
+        var gatewayOptions = GatewayOptions.FromConfiguration(builder.Configuration);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = gatewayOptions.MaxRequestBytes);
 
         builder.AddSwarmClusterSilo(ReadRole(builder.Configuration));
+        builder.AddGatewaySecurity(auth);
         builder.Services.AddSwarmGateway(builder.Configuration, "http")
             .WithHttpTransport(o => o.Stateless = true); // no sessions: any gateway replica can answer any request
         builder.Services.AddBridgeEndpoint(builder.Configuration);
 
         var app = builder.Build();
+        GatewaySecurity.WarnIfAnonymous(builder.Configuration, auth, DefaultUrl, app.Logger);
+        app.UseGenericErrors();
         app.UseMcpActivity();
         app.UseMiddleware<HostCheck>();
+        app.UseRouting();
+        app.UseGatewaySecurity(auth); // 401/403/429 before a body is read
         app.UseMiddleware<RequestGuard>();
-        app.MapSwarmClusterEndpoints();
-        app.MapMcp(McpPath);
-        app.MapToolMirror(McpPath);
+        app.MapSwarmClusterEndpoints(dashboard => dashboard.RequireCaller(auth, admin: true));
+        app.MapMcp(McpPath).RequireCaller(auth);
+        app.MapToolMirror(McpPath).RequireCaller(auth);
         await app.RunAsync();
         return 0;
     }
@@ -74,6 +90,8 @@ public static class GatewayHost
     {
         var catalog = ToolCatalog.FromAssembly(typeof(GatewayHost).Assembly);
         services.AddSingleton(GatewayOptions.FromConfiguration(configuration));
+        // Without HTTP authentication (stdio, or no keys or JWT configured) every caller is the local one.
+        services.TryAddSingleton(new CallerResolver(authenticationEnabled: false));
         services.AddSingleton(catalog);
         services.AddSingleton<ToolInvoker>();
         services.AddSingleton<GrainCalls>();
@@ -89,8 +107,11 @@ public static class GatewayHost
             })
             .WithTools(catalog.Tools.Select(t => t.McpTool))
             .WithMessageFilters(filters => filters.AddIncomingFilter(ToolCallGuard.Filter))
-            .WithRequestFilters(filters => filters.AddCallToolFilter(next => (context, cancellationToken) =>
-                context.Services!.GetRequiredService<ToolInvoker>().InvokeMcpAsync(context, next, cancellationToken)));
+            .WithRequestFilters(filters => filters
+                .AddCallToolFilter(next => (context, cancellationToken) =>
+                    context.Services!.GetRequiredService<ToolInvoker>().InvokeMcpAsync(context, next, cancellationToken))
+                .AddListToolsFilter(next => (context, cancellationToken) =>
+                    context.Services!.GetRequiredService<ToolInvoker>().ListToolsAsync(context, next, cancellationToken)));
     }
 
     /// <summary>SwarmCluster:Role: Embedded (default: this process hosts every grain) or Gateway (the grains live on worker silos).</summary>

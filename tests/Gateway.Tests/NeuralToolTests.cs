@@ -29,11 +29,17 @@ public sealed class NeuralToolTests(GatewayFixture fixture)
             }),
             Tool("byAgent", "neural_status", new { agentId = Ref("b") }),
             Tool("one", "neural_process", new { swarmId = swarm, input = Vector(128, 0.1) }),
-            Tool("batch", "neural_process", new { swarmId = swarm, inputs = new[] { Vector(128, 0.1), Vector(128, 0.3) } }));
+            Tool("batch", "neural_process", new { swarmId = swarm, inputs = new[] { Vector(128, 0.1), Vector(128, 0.3) } }),
+            Tool("custom", "neural_process", new { swarmId = swarm, input = Vector(128, 0.1), network = "custom" }),
+            Tool("badNetwork", "neural_process", new { swarmId = swarm, input = Vector(128, 0.1), network = "queen" }));
 
         var status0 = run["status0"].Success.GetProperty("network");
         Assert.Equal([128, 64, 32, 3], status0.GetProperty("layers").EnumerateArray().Select(x => x.GetInt32()));
-        Assert.Equal("sigmoid", status0.GetProperty("hiddenActivation").GetString());
+        Assert.Equal("sigmoidsymmetric", status0.GetProperty("hiddenActivation").GetString());
+        var learning0 = status0.GetProperty("learning");
+        Assert.Equal(10, learning0.GetProperty("trainEveryOutcomes").GetInt32());
+        Assert.Equal(0, learning0.GetProperty("trainings").GetInt32());
+        Assert.Equal(JsonValueKind.Null, learning0.GetProperty("heldOutAccuracy").ValueKind);
         Assert.Equal("incremental", status0.GetProperty("trainingAlgorithm").GetString());
         Assert.Equal(0, status0.GetProperty("epochsTrained").GetInt32());
         Assert.Equal(JsonValueKind.Null, status0.GetProperty("lastMse").ValueKind);
@@ -47,16 +53,22 @@ public sealed class NeuralToolTests(GatewayFixture fixture)
         Assert.Equal(4, outcomes.GetProperty("totalEpochsTrained").GetInt32());
 
         var supplied = run["samples"].Success;
+        // Supplied samples train the custom network: the routing network keeps its 4 epochs.
         Assert.Equal("supplied", supplied.GetProperty("source").GetString());
+        Assert.Equal("custom", supplied.GetProperty("network").GetString());
+        Assert.Equal("routing", outcomes.GetProperty("network").GetString());
         Assert.Equal(2, supplied.GetProperty("epochMse").GetArrayLength());
-        Assert.Equal(6, supplied.GetProperty("totalEpochsTrained").GetInt32());
+        Assert.Equal(2, supplied.GetProperty("totalEpochsTrained").GetInt32());
         Assert.Equal(supplied.GetProperty("epochMse")[1].GetDouble(), supplied.GetProperty("finalMse").GetDouble());
 
         var byAgent = run["byAgent"].Success;
         Assert.Equal(swarm, byAgent.GetProperty("swarmId").GetString());
         Assert.Equal(1, byAgent.GetProperty("agent").GetProperty("slot").GetInt32());
-        Assert.Equal(6, byAgent.GetProperty("network").GetProperty("epochsTrained").GetInt32());
+        Assert.Equal(4, byAgent.GetProperty("network").GetProperty("epochsTrained").GetInt32());
         Assert.Equal(1, byAgent.GetProperty("network").GetProperty("recordedSamples").GetInt32());
+        Assert.Equal(2, byAgent.GetProperty("network").GetProperty("custom").GetProperty("epochsTrained").GetInt32());
+        var history = byAgent.GetProperty("network").GetProperty("learning").GetProperty("history");
+        Assert.Equal("manual", history[0].GetProperty("trigger").GetString());
 
         var one = run["one"].Success;
         Assert.Equal(3, one.GetProperty("output").GetArrayLength());
@@ -66,6 +78,10 @@ public sealed class NeuralToolTests(GatewayFixture fixture)
         Assert.Equal(2, batch.GetProperty("count").GetInt32());
         // Same network, same input: the batch's first row equals the single run.
         Assert.Equal(one.GetProperty("output").ToString(), batch.GetProperty("outputs")[0].ToString());
+        Assert.Equal("routing", one.GetProperty("network").GetString());
+        Assert.Equal("custom", run["custom"].Success.GetProperty("network").GetString());
+        Assert.NotEqual(one.GetProperty("output").ToString(), run["custom"].Success.GetProperty("output").ToString());
+        run["badNetwork"].ToolError("invalid_argument", "network");
     }
 
     [Fact]

@@ -16,13 +16,23 @@ public static class ClaudeIntegration
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
+    /// <summary>The variable the printed .mcp.json reads the key from (the one a --connect bridge reads too).</summary>
+    public const string TokenVariable = Stdio.BridgeOptions.TokenVariable;
+
     public static async Task<int> RegisterAsync(string[] args)
     {
-        var options = Options.Parse(args, ["--url", "--name", "--scope", "--data-dir"]);
+        var options = Options.Parse(args, ["--url", "--name", "--scope", "--data-dir", "--token"]);
         if (options is null)
-            return Usage("claude-register [--name NAME] [--scope local|user|project] [--data-dir DIR | --url URL]");
+            return Usage("claude-register [--name NAME] [--scope local|user|project] [--data-dir DIR | --url URL [--token KEY]]");
         var name = options.GetValueOrDefault("--name") ?? GatewayHost.ServerName;
-        var url = options.GetValueOrDefault("--url");
+        // A key means a gateway with authentication over HTTP (the local bridge needs none: its socket is owner-only).
+        var token = options.GetValueOrDefault("--token");
+        if (token is not null && options.ContainsKey("--data-dir"))
+        {
+            Console.Error.WriteLine("--token goes with --url (an HTTP gateway with authentication); the stdio bridge of --data-dir needs no key");
+            return 2;
+        }
+        var url = options.GetValueOrDefault("--url") ?? (token is null ? null : GatewayHost.DefaultUrl + GatewayHost.McpPath);
         if (url is not null && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
         {
             Console.Error.WriteLine($"--url must be an absolute http(s) URL (got '{url}')");
@@ -48,6 +58,13 @@ public static class ClaudeIntegration
         {
             arguments.AddRange([name, url]);
             entry = new JsonObject { ["type"] = "http", ["url"] = url };
+            if (token is not null)
+            {
+                // After name and URL: claude's --header takes any number of values.
+                arguments.AddRange(["--header", $"Authorization: Bearer {token}"]);
+                // .mcp.json may be committed: it names an environment variable, never the key itself.
+                entry["headers"] = new JsonObject { ["Authorization"] = "Bearer ${" + TokenVariable + "}" };
+            }
         }
 
         var claude = FindClaude();
@@ -60,11 +77,16 @@ public static class ClaudeIntegration
             Console.WriteLine();
             Console.WriteLine("or put this in .mcp.json at the root of your project:");
             Console.WriteLine();
+            if (token is not null)
+            {
+                Console.WriteLine($"(with {TokenVariable} set to the key in the environment Claude Code starts in)");
+                Console.WriteLine();
+            }
             Console.WriteLine(new JsonObject { ["mcpServers"] = new JsonObject { [name] = entry } }.ToJsonString(Indented));
             return 0;
         }
 
-        Console.WriteLine($"Running: {Quote([claude, .. arguments])}");
+        Console.WriteLine($"Running: {Quote([claude, .. arguments.Select(a => token is not null && a.EndsWith(token, StringComparison.Ordinal) ? "Authorization: Bearer …" : a)])}");
         using var process = Process.Start(new ProcessStartInfo(claude, arguments) { UseShellExecute = false })
             ?? throw new InvalidOperationException($"could not start {claude}");
         await process.WaitForExitAsync();

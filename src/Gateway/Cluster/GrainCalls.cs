@@ -8,12 +8,15 @@ using SwarmCluster.Contracts.Queen;
 using SwarmCluster.Contracts.Registry;
 using SwarmCluster.Contracts.Swarms;
 using SwarmCluster.Contracts.Tasks;
+using SwarmCluster.Gateway.Security;
 
 namespace SwarmCluster.Gateway.Cluster;
 
 /// <summary>
 /// Grain access for the tools: typed references, a per-call timeout, and retries for idempotent reads
-/// while a silo fails over (calls then hang or are rejected for a few seconds).
+/// while a silo fails over (calls then hang or are rejected for a few seconds). Everything a tool reaches by
+/// name rather than by id — the registry (the default swarm, listings), memory namespaces, new swarm ids — is
+/// the current caller's tenant's.
 /// </summary>
 public sealed class GrainCalls(IGrainFactory factory, GatewayOptions options, ILogger<GrainCalls> logger)
 {
@@ -21,7 +24,7 @@ public sealed class GrainCalls(IGrainFactory factory, GatewayOptions options, IL
 
     public IGrainFactory Factory => factory;
 
-    public IRegistryGrain Registry => factory.GetGrain<IRegistryGrain>(GrainKeys.Registry);
+    public IRegistryGrain Registry => factory.GetGrain<IRegistryGrain>(GrainKeys.TenantKey(Caller.Current.Tenant));
 
     public IManagementGrain Management => factory.GetGrain<IManagementGrain>(0);
 
@@ -35,9 +38,17 @@ public sealed class GrainCalls(IGrainFactory factory, GatewayOptions options, IL
 
     public IDaaGrain Daa(string swarmId) => factory.GetGrain<IDaaGrain>(swarmId);
 
-    public IWorkflowGrain Workflow(string workflowId) => factory.GetGrain<IWorkflowGrain>(GrainKeys.Workflow(workflowId));
+    /// <summary>The caller's workflow of that id (each tenant has its own ids).</summary>
+    public IWorkflowGrain Workflow(string workflowId) => factory.GetGrain<IWorkflowGrain>(GrainKeys.Workflow(Caller.Current.Tenant, workflowId));
 
-    public IMemoryGrain Memory(string memoryNamespace) => factory.GetGrain<IMemoryGrain>(GrainKeys.Memory(memoryNamespace));
+    /// <summary>The caller's namespace of that name (each tenant has its own "default").</summary>
+    public IMemoryGrain Memory(string memoryNamespace) => factory.GetGrain<IMemoryGrain>(GrainKeys.Memory(Caller.Current.Tenant, memoryNamespace));
+
+    /// <summary>A new swarm id of the caller's tenant.</summary>
+    public static string NewSwarmId() => GrainKeys.NewSwarmId(Caller.Current.Tenant);
+
+    /// <summary>The swarm a requestId of the caller's tenant creates (another tenant's equal requestId names another swarm).</summary>
+    public static string SwarmIdForRequest(string scope, string requestId) => GrainKeys.SwarmIdForRequest(Caller.Current.Tenant, scope, requestId);
 
     /// <summary>An idempotent call: retried on rejection or timeout.</summary>
     public Task<T> Read<T>(Func<Task<T>> call, CancellationToken cancellationToken) => Run(call, options.ReadRetries, cancellationToken);

@@ -18,13 +18,13 @@ public sealed class CheckedBody(ReadOnlyMemory<byte> json)
 
 /// <summary>
 /// The HTTP door for POST /mcp (MCP) and POST /mcp/{tool} (REST mirror): the body must be application/json
-/// in UTF-8, at most <see cref="InputLimits.MaxRequestBytes"/>, and pass <see cref="JsonBodyScanner"/>, before
+/// in UTF-8, at most <see cref="GatewayOptions.MaxRequestBytes"/>, and pass <see cref="JsonBodyScanner"/>, before
 /// the SDK or a tool sees it. A client's mistake never reaches code that could answer 500: 415 for the
 /// media type, 413 for the size, 400 naming the field for the body; a bad tool argument inside a tools/call
 /// gets the tool's own isError result naming the parameter, like every other argument error.
 /// The body is read once into a pooled buffer that goes back to the pool when the response is done.
 /// </summary>
-public sealed class RequestGuard(RequestDelegate next, ToolCatalog catalog, ILogger<RequestGuard> logger)
+public sealed class RequestGuard(RequestDelegate next, ToolCatalog catalog, GatewayOptions options, ILogger<RequestGuard> logger)
 {
     private static readonly string[] McpArguments = ["params", "arguments"];
 
@@ -55,11 +55,11 @@ public sealed class RequestGuard(RequestDelegate next, ToolCatalog catalog, ILog
             return;
         }
 
-        var (buffer, length) = await ReadBody(context);
+        var (buffer, length) = await ReadBody(context, options.MaxRequestBytes);
         if (buffer is null)
         {
             await Refuse(context, isMcp, StatusCodes.Status413PayloadTooLarge, ToolError.TooLarge, null,
-                $"the body must be at most {InputLimits.MaxRequestBytes} bytes", McpErrorCode.InvalidRequest, null);
+                $"the body must be at most {options.MaxRequestBytes} bytes (SwarmCluster:MaxRequestBytes)", McpErrorCode.InvalidRequest, null);
             return;
         }
         context.Response.RegisterForDispose(new PooledBuffer(buffer));
@@ -136,9 +136,8 @@ public sealed class RequestGuard(RequestDelegate next, ToolCatalog catalog, ILog
     }
 
     /// <summary>The body in a pooled buffer, or (null, 0) when it is larger than the limit.</summary>
-    private static async Task<(byte[]? Buffer, int Length)> ReadBody(HttpContext context)
+    private static async Task<(byte[]? Buffer, int Length)> ReadBody(HttpContext context, int limit)
     {
-        const int limit = InputLimits.MaxRequestBytes;
         var declared = context.Request.ContentLength;
         if (declared > limit)
             return (null, 0);

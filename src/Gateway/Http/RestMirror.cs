@@ -6,7 +6,8 @@ namespace SwarmCluster.Gateway.Http;
 /// <summary>
 /// POST /mcp/{tool} with the arguments as a JSON object (application/json only, so a cross-site form cannot
 /// post one): the same tool functions as MCP, with HTTP statuses (400 bad arguments, 404 unknown tool or id,
-/// 409 conflict or full, 413 too large, 415 not JSON, 503 cluster unavailable).
+/// 409 conflict or full, 413 too large, 415 not JSON, 503 cluster unavailable; with authentication on, 401 without
+/// a valid key or token, 403 without the tool's scope, 429 over the rate limit).
 /// </summary>
 public static class RestMirror
 {
@@ -29,7 +30,7 @@ public static class RestMirror
             return Error(StatusCodes.Status400BadRequest, ToolError.InvalidArgument, null, $"the body must be a JSON object of arguments: {e.Message}");
         }
 
-        var (result, error) = await invoker.InvokeAsync(entry, arguments, request.HttpContext.RequestServices, cancellationToken);
+        var (result, error) = await invoker.InvokeAsync(entry, arguments, request.HttpContext.User, request.HttpContext.RequestServices, cancellationToken);
         return Results.Json(result.StructuredContent, ToolJson.Results, statusCode: error?.HttpStatus ?? StatusCodes.Status200OK);
     }
 

@@ -1,11 +1,12 @@
 using System.Reflection;
 using Microsoft.Extensions.AI;
 using ModelContextProtocol.Server;
+using SwarmCluster.Gateway.Security;
 
 namespace SwarmCluster.Gateway.Mcp;
 
-/// <summary>One tool: the function both transports invoke (MCP and the REST mirror) and its MCP face.</summary>
-public sealed record ToolEntry(string Name, AIFunction Function, McpServerTool McpTool);
+/// <summary>One tool: the function both transports invoke (MCP and the REST mirror), its MCP face and the scope it needs.</summary>
+public sealed record ToolEntry(string Name, AIFunction Function, McpServerTool McpTool, Scope Scope);
 
 /// <summary>
 /// The tools of this assembly, built once from the [McpServerToolType] classes. Built here rather than by
@@ -60,6 +61,6 @@ public sealed class ToolCatalog
             OpenWorld = false, // everything stays inside the cluster
             SerializerOptions = ToolJson.Arguments,
         });
-        return new ToolEntry(name, function, mcpTool);
+        return new ToolEntry(name, function, mcpTool, ToolScopeAttribute.Of(method, attribute));
     }
 }

@@ -20,6 +20,11 @@ public sealed record ToolError(string Kind, string? Parameter, string Message)
     public const string Internal = "internal";
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string TooLarge = "too_large";
+    public const string Forbidden = "forbidden";
+
+    /// <summary>Set on internal errors only: the id under which the server log holds the details.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? CorrelationId { get; init; }
 
     /// <summary>Longest message returned: errors can quote what the client sent, which can be huge.</summary>
     public const int MaxMessageLength = 2000;
@@ -33,6 +38,7 @@ public sealed record ToolError(string Kind, string? Parameter, string Message)
         Unavailable => StatusCodes.Status503ServiceUnavailable,
         UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
         TooLarge => StatusCodes.Status413PayloadTooLarge,
+        Forbidden => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -62,9 +68,20 @@ public sealed record ToolError(string Kind, string? Parameter, string Message)
                 $"{tool}: no worker silo is running to host this grain; start a worker or use the embedded role"),
             SwarmCluster.Fann.FannUnavailableException f => new(Unavailable, null, f.Message),
             OperationCanceledException => new(Unavailable, null, $"{tool}: the call was cancelled (the cluster is shutting down?)"),
-            _ => new(Internal, null, $"{tool} failed: {exception.GetType().Name}: {exception.Message}"),
+            Security.ForbiddenException f => new(Forbidden, null, f.Message),
+            // Never the exception's type or text: they can tell a stranger about the server. The log has both.
+            _ => InternalError(tool),
         };
     }
+
+    /// <summary>A generic failure with a fresh correlation id, which the caller logs with the details.</summary>
+    public static ToolError InternalError(string what)
+    {
+        var id = NewCorrelationId();
+        return new(Internal, null, $"{what} failed: internal error (correlation id {id}; the details are in the server log)") { CorrelationId = id };
+    }
+
+    public static string NewCorrelationId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
 
     private static string KindOf(ErrorKind kind) => kind switch
     {

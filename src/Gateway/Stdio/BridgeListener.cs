@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using SwarmCluster.Gateway.Security;
 using SwarmCluster.Hosting;
 
 namespace SwarmCluster.Gateway.Stdio;
@@ -37,6 +38,9 @@ internal sealed class BridgeListener(
             File.Delete(Path);
             var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             socket.Bind(new UnixDomainSocketEndPoint(Path));
+            // Its sessions are the local admin (LocalSessions): only this user may connect (connect needs write access).
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             socket.Listen(64);
             _socket = socket;
             logger.LogInformation("Bridges connect to {Path}", Path);
@@ -100,6 +104,13 @@ internal sealed class BridgeListener(
 
     private void Admit(Socket connection)
     {
+        // The mode bits close the window after bind; on Linux the kernel also names the peer's user, checked here.
+        if (UnixFds.Supported && UnixFds.PeerUid(connection) is { } uid && uid != UnixFds.OwnUid)
+        {
+            logger.LogWarning("Refused a bridge connection from user {Uid}: the socket serves its owner only", uid);
+            connection.Dispose();
+            return;
+        }
         lock (_gate)
         {
             if (_closed)
@@ -123,6 +134,7 @@ internal sealed class BridgeListener(
 
     private async Task ServeAsync(Socket connection)
     {
+        LocalSessions.Enter(); // admitted through the owner-only socket: this session is the local admin
         var stopping = _stopping.Token;
         var fds = new List<int>();
         try

@@ -9,7 +9,7 @@ namespace SwarmCluster.Gateway.Stdio;
 /// message over keep-alive connections, answers relayed from the JSON or SSE body. The endpoint is stateless, so
 /// requests run concurrently; a client's notifications/cancelled aborts the matching POST.
 /// </summary>
-internal sealed class HttpPeer(StdioFront front, Uri endpoint) : IMcpPeer
+internal sealed class HttpPeer(StdioFront front, Uri endpoint, string? token = null) : IMcpPeer
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private readonly HttpClient _http = new(new SocketsHttpHandler
@@ -60,6 +60,8 @@ internal sealed class HttpPeer(StdioFront front, Uri endpoint) : IMcpPeer
             request.Headers.Accept.ParseAdd("text/event-stream");
             if (_protocolVersion is { } version)
                 request.Headers.TryAddWithoutValidation("MCP-Protocol-Version", version);
+            if (token is not null)
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
 
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, abort.Token).ConfigureAwait(false);
             var body = await response.Content.ReadAsStreamAsync(abort.Token).ConfigureAwait(false);
@@ -71,8 +73,11 @@ internal sealed class HttpPeer(StdioFront front, Uri endpoint) : IMcpPeer
 
             if (pending is not null && front.IsPending(pending))
             {
+                var hint = response.StatusCode == System.Net.HttpStatusCode.Unauthorized
+                    ? token is null ? $": it requires an API key or token (set {BridgeOptions.TokenVariable} or pass --token)" : ": the key or token was refused"
+                    : "";
                 front.Fail(p => p == pending,
-                    $"The SwarmCluster gateway at {endpoint} answered HTTP {(int)response.StatusCode} ({response.ReasonPhrase}) without a JSON-RPC response");
+                    $"The SwarmCluster gateway at {endpoint} answered HTTP {(int)response.StatusCode} ({response.ReasonPhrase}) without a JSON-RPC response{hint}");
             }
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)

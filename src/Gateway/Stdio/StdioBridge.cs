@@ -3,17 +3,21 @@ using System.Text.Json;
 namespace SwarmCluster.Gateway.Stdio;
 
 /// <summary>What a bridge was told on its command line and environment.</summary>
-internal sealed record BridgeOptions(string DataDirectory, Uri? Connect, string? ListenUrls, IReadOnlyList<string> ServerArguments)
+internal sealed record BridgeOptions(string DataDirectory, Uri? Connect, string? ListenUrls, IReadOnlyList<string> ServerArguments, string? Token = null)
 {
     public const string ConnectVariable = "SWARM_GATEWAY_URL";
 
+    /// <summary>The API key or token a --connect bridge sends (Authorization: Bearer); the local socket needs none.</summary>
+    public const string TokenVariable = "SWARM_API_KEY";
+
     /// <summary>
     /// --data-dir (else SWARM_DATA_DIR, SwarmCluster__DataDirectory, appsettings.json, ./data: the gateway's order),
-    /// --connect URL (else SWARM_GATEWAY_URL), --urls for a gateway it starts; any other argument goes to that gateway.
+    /// --connect URL (else SWARM_GATEWAY_URL) with --token KEY (else SWARM_API_KEY), --urls for a gateway it starts;
+    /// any other argument goes to that gateway.
     /// </summary>
     public static BridgeOptions Parse(string[] args)
     {
-        string? dataDirectory = null, connect = null, urls = null;
+        string? dataDirectory = null, connect = null, urls = null, token = null;
         var rest = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -32,6 +36,9 @@ internal sealed record BridgeOptions(string DataDirectory, Uri? Connect, string?
                 case "--urls":
                     urls = Value();
                     break;
+                case "--token":
+                    token = Value();
+                    break;
                 default:
                     rest.Add(args[i]);
                     break;
@@ -43,11 +50,16 @@ internal sealed record BridgeOptions(string DataDirectory, Uri? Connect, string?
         if (connect is not null && (!Uri.TryCreate(connect, UriKind.Absolute, out endpoint) || endpoint.Scheme is not ("http" or "https")))
             throw new ArgumentException($"--connect must be the absolute http(s) URL of a gateway's MCP endpoint, e.g. http://127.0.0.1:8765/mcp (got '{connect}')");
 
+        if (token is not null && endpoint is null)
+            throw new ArgumentException("--token goes with --connect URL: the local gateway's socket admits only its owner and needs no key");
+        if (endpoint is not null)
+            token ??= NullIfBlank(Environment.GetEnvironmentVariable(TokenVariable));
+
         dataDirectory ??= NullIfBlank(Environment.GetEnvironmentVariable("SWARM_DATA_DIR"))
             ?? NullIfBlank(Environment.GetEnvironmentVariable("SwarmCluster__DataDirectory"))
             ?? ConfiguredDataDirectory()
             ?? "./data";
-        return new BridgeOptions(Path.GetFullPath(dataDirectory), endpoint, urls, rest);
+        return new BridgeOptions(Path.GetFullPath(dataDirectory), endpoint, urls, rest, token?.Trim());
     }
 
     private static string? ConfiguredDataDirectory()
@@ -97,7 +109,7 @@ internal static class StdioBridge
         if (options.Connect is { } url)
         {
             var front = new StdioFront(Console.OpenStandardInput(), Console.OpenStandardOutput());
-            return front.Run(new HttpPeer(front, url));
+            return front.Run(new HttpPeer(front, url, options.Token));
         }
 
         // Connect while the client is still writing its first lines.

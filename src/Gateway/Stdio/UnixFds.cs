@@ -132,6 +132,23 @@ internal static class UnixFds
         public short Revents;
     }
 
+    /// <summary>The user of the process at the other end of a Unix domain socket (SO_PEERCRED), or null if unknown.</summary>
+    public static uint? PeerUid(Socket socket)
+    {
+        const int soPeerCred = 17;
+        var credentials = new int[3]; // struct ucred: pid_t pid; uid_t uid; gid_t gid
+        var length = (uint)(sizeof(int) * credentials.Length);
+        return getsockopt((int)socket.Handle, SolSocket, soPeerCred, credentials, ref length) == 0 ? (uint)credentials[1] : null;
+    }
+
+    public static uint OwnUid => getuid();
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int getsockopt(int socket, int level, int option, [Out] int[] value, ref uint length);
+
+    [DllImport("libc")]
+    private static extern uint getuid();
+
     [DllImport("libc", SetLastError = true)]
     private static extern nint sendmsg(int socket, ref MsgHdr message, int flags);
 

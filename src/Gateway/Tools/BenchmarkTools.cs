@@ -9,6 +9,7 @@ using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Contracts.Swarms;
 using SwarmCluster.Contracts.Tasks;
 using SwarmCluster.Gateway.Cluster;
+using SwarmCluster.Gateway.Security;
 
 namespace SwarmCluster.Gateway.Tools;
 
@@ -20,13 +21,13 @@ public sealed class BenchmarkTools(GrainCalls grains, ClusterDescription cluster
     private const int NetworkOutputs = 8; // a [128, 64, 32, 8] network, the size the design is measured at
     private const int TrainingSamples = 16;
 
-    [McpServerTool(Name = "benchmark_run", Destructive = false), Description(
+    [McpServerTool(Name = "benchmark_run", Destructive = false), ToolScope(Scope.Admin), Description(
         "Execute performance benchmarks: times real operations `iterations` times and reports min/median/p90/max ms " +
         "each. all: grain round trip, FANN run and train epoch on a [128,64,32,8] network, a persisted storage write, " +
         "swarm create/destroy, agent spawn, task orchestrate/complete. swarm, agent, task: their operations; wasm: " +
         "not applicable (no WASM here), the FANN operations are timed instead. Works in throwaway swarms and the " +
-        "'bench' memory namespace, all removed afterwards; while it runs, tools called without swarmId may see the " +
-        "throwaway swarm as the newest.")]
+        "'bench' memory namespace of your tenant, all removed afterwards; while it runs, tools called without swarmId " +
+        "may see the throwaway swarm as the newest.")]
     public async Task<BenchmarkResult> BenchmarkRun(
         [Description("Benchmark type"), AllowedValues("all", "wasm", "swarm", "agent", "task")] string type = "all",
         [Description("Number of iterations"), Range(1, 100)] int iterations = 10,
@@ -76,7 +77,7 @@ public sealed class BenchmarkTools(GrainCalls grains, ClusterDescription cluster
                 var swarms = new List<string>();
                 results.Add(await Time("swarm_create", "ISwarmGrain.Initialize: a swarm with its [128,64,32,8] network, stored", iterations, async _ =>
                 {
-                    var id = GrainKeys.NewSwarmId();
+                    var id = GrainCalls.NewSwarmId();
                     created.Add(id);
                     swarms.Add(id);
                     await grains.Write(() => grains.Swarm(id).Initialize(new SwarmConfig(SwarmTopology.Mesh, DistributionStrategy.Balanced, NetworkOutputs, "benchmark")), cancellationToken);
@@ -120,7 +121,7 @@ public sealed class BenchmarkTools(GrainCalls grains, ClusterDescription cluster
 
     private async Task<string> CreateSwarm(int maxAgents, List<string> created, CancellationToken cancellationToken)
     {
-        var id = GrainKeys.NewSwarmId();
+        var id = GrainCalls.NewSwarmId();
         created.Add(id);
         await grains.Write(() => grains.Swarm(id).Initialize(new SwarmConfig(SwarmTopology.Mesh, DistributionStrategy.Balanced, maxAgents, "benchmark")), cancellationToken);
         return id;

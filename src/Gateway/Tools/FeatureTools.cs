@@ -7,6 +7,7 @@ using System.Runtime.Intrinsics;
 using ModelContextProtocol.Server;
 using SwarmCluster.Fann;
 using SwarmCluster.Gateway.Cluster;
+using SwarmCluster.Gateway.Security;
 
 namespace SwarmCluster.Gateway.Tools;
 
@@ -14,7 +15,8 @@ namespace SwarmCluster.Gateway.Tools;
 [McpServerToolType]
 public sealed class FeatureTools(GrainCalls grains, ClusterDescription cluster, ProcessFigures process)
 {
-    [McpServerTool(Name = "features_detect", ReadOnly = true, Idempotent = true), Description(
+    // Admin: it describes the hosts and the cluster every tenant shares.
+    [McpServerTool(Name = "features_detect", ReadOnly = true, Idempotent = true), ToolScope(Scope.Admin), Description(
         "Detect runtime features and capabilities of this process and cluster: .NET version, OS/architecture, " +
         "SIMD support, libfann availability (the neural engine; there is no WASM here), memory/GC, storage and " +
         "clustering providers and the live silo count.")]

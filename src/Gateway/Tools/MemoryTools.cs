@@ -8,6 +8,7 @@ using SwarmCluster.Contracts.Agents;
 using SwarmCluster.Contracts.Errors;
 using SwarmCluster.Contracts.Memory;
 using SwarmCluster.Gateway.Cluster;
+using SwarmCluster.Gateway.Security;
 using SwarmCluster.Grains;
 
 namespace SwarmCluster.Gateway.Tools;
@@ -19,7 +20,9 @@ namespace SwarmCluster.Gateway.Tools;
 [McpServerToolType]
 public sealed class MemoryTools(GrainCalls grains, ProcessFigures process)
 {
-    [McpServerTool(Name = "memory_usage"), Description(
+    // Read lists the tool; store and delete need write, detailed statistics and deleting in a namespace another
+    // principal created need admin (checked below, with the same 403 answer).
+    [McpServerTool(Name = "memory_usage"), ToolScope(Scope.Read), Description(
         "Shared memory and memory statistics. With `action`: store (key, value: any JSON, ttl seconds, persist: " +
         "acknowledged only once on disk), retrieve (key), list (prefix), delete (key), search (query, substring " +
         "over keys, values and metadata) in a namespace (default 'default'). Without `action`: memory statistics " +
@@ -41,12 +44,20 @@ public sealed class MemoryTools(GrainCalls grains, ProcessFigures process)
         [Description("Idempotency key (store): a repeat answers with the entry and changes nothing; a namespace remembers its last 1000"), StringLength(TaskLimits.MaxRequestIdLength, MinimumLength = 1)] string? requestId = null,
         CancellationToken cancellationToken = default)
     {
+        var caller = Caller.Current;
         if (action is null)
+        {
+            if (detail == "detailed")
+                caller.Require(Scope.Admin, "memory_usage detail=detailed (grain activations of the whole cluster)");
             return detail switch
             {
                 "by-agent" => await ByAgent(swarmId, cancellationToken),
                 _ => await Statistics(detail == "detailed", cancellationToken),
             };
+        }
+
+        if (action is "store" or "delete")
+            caller.Require(Scope.Write, $"memory_usage action={action}");
 
         var memory = grains.Memory(@namespace);
 
@@ -76,6 +87,8 @@ public sealed class MemoryTools(GrainCalls grains, ProcessFigures process)
             case "delete":
             {
                 var k = Require(key, "key", action);
+                if (!caller.Has(Scope.Admin) && (await grains.Read(() => memory.GetStats(), cancellationToken)).Owner is { } owner && owner != caller.Principal)
+                    caller.Require(Scope.Admin, $"memory_usage action=delete in namespace '{@namespace}', which another principal created");
                 var deleted = await grains.Write(() => memory.Delete(k), cancellationToken);
                 return new MemoryDeleteResult(action, @namespace, k, deleted);
             }

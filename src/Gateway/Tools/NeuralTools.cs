@@ -18,8 +18,10 @@ public sealed class NeuralTools(GrainCalls grains)
 
     [McpServerTool(Name = "neural_status", ReadOnly = true, Idempotent = true), Description(
         "Status of the swarm's routing network: layers, connections, activations, training algorithm, epochs " +
-        "trained, last MSE, recorded samples. Each swarm owns one network whose output i scores the agent in slot " +
-        "i; with agentId, the network of that agent's swarm and the agent's slot.")]
+        "trained, last MSE, recorded outcomes, and how it learns: it trains by itself every few task outcomes, " +
+        "holds a share of outcomes out and reports its accuracy on them before and after each training. Output i " +
+        "scores the agent in slot i. Also the swarm's custom network (trained only on supplied samples). With " +
+        "agentId, the network of that agent's swarm and the agent's slot.")]
     public async Task<NeuralStatusResult> NeuralStatus(
         [Description("Specific agent ID (optional)")] string? agentId = null,
         [Description("Swarm whose network to report (default: the newest swarm; ignored when agentId is given)")] string? swarmId = null,
@@ -32,9 +34,11 @@ public sealed class NeuralTools(GrainCalls grains)
     }
 
     [McpServerTool(Name = "neural_train"), Description(
-        "Train the swarm's routing network for `iterations` epochs, on the recorded task outcomes (default) or on " +
-        "supplied samples ({input: [input-size numbers], target: [maxAgents numbers]}); returns each epoch's MSE. " +
-        "The network is per swarm: with agentId, the network of that agent's swarm is trained.")]
+        "Without samples: train the swarm's routing network now for `iterations` epochs on the recorded task " +
+        "outcomes (it also trains by itself every few outcomes). With samples ({input: [input-size numbers], " +
+        "target: [maxAgents numbers]}): train the swarm's custom network, a separate network of the same shape that " +
+        "never routes, so supplied samples cannot overwrite what routing learned (run it with neural_process " +
+        "network=custom). Returns each epoch's MSE and which network trained. With agentId, that agent's swarm.")]
     public async Task<NeuralTrainResult> NeuralTrain(
         [Description("Agent whose swarm's network to train (optional)")] string? agentId = null,
         [Description("Number of training iterations (epochs)"), Range(1, 100)] int iterations = 10,
@@ -63,7 +67,7 @@ public sealed class NeuralTools(GrainCalls grains)
         }
         return new NeuralTrainResult(swarm, agent?.Id, iterations, result.Source, result.Samples,
             result.EpochMse.Select(m => Values.Finite(m)).ToList(), Values.Finite(result.EpochMse.Count > 0 ? result.EpochMse[^1] : null),
-            Values.Round(result.DurationMs), result.TotalEpochsTrained);
+            Values.Round(result.DurationMs), result.TotalEpochsTrained, result.Network);
     }
 
     [McpServerTool(Name = "neural_patterns", ReadOnly = true, Idempotent = true), Description(
@@ -94,14 +98,17 @@ public sealed class NeuralTools(GrainCalls grains)
     }
 
     [McpServerTool(Name = "neural_process", ReadOnly = true), Description(
-        "Run the swarm's routing network: `input` (one vector of the input size, 128) or `inputs` (a batch). " +
-        "Output i scores the agent in slot i; the slots are listed with their agents.")]
+        "Run the swarm's routing network (or, with network=custom, its custom network trained by neural_train " +
+        "samples): `input` (one vector of the input size, 128) or `inputs` (a batch). Output i scores the agent " +
+        "in slot i; the slots are listed with their agents.")]
     public async Task<NeuralProcessResult> NeuralProcess(
         [Description("One input vector")] double[]? input = null,
         [Description("A batch of input vectors"), MaxLength(MaxBatch)] double[][]? inputs = null,
         [Description("Swarm whose network to run (default: the newest swarm)")] string? swarmId = null,
+        [Description("Which network: routing (learns from outcomes, ranks agents) or custom (trained on neural_train samples)"), AllowedValues("routing", "custom")] string network = "routing",
         CancellationToken cancellationToken = default)
     {
+        var kind = network == "custom" ? NetworkKind.Custom : NetworkKind.Routing;
         if ((input is null) == (inputs is null))
             throw DomainException.Invalid(input is null ? "input" : "inputs", "give exactly one of input (a vector) or inputs (a batch)");
         if (inputs is { Length: 0 })
@@ -117,17 +124,17 @@ public sealed class NeuralTools(GrainCalls grains)
         if (input is not null)
         {
             var vector = Values.Vector(input, "input", inputSize, "the network's input size");
-            outputs = [await grains.Read(() => grain.Process(vector), cancellationToken)];
+            outputs = [await grains.Read(() => grain.Process(vector, kind), cancellationToken)];
         }
         else
         {
             var batch = inputs!.Select((v, i) => Values.Vector(v, $"inputs[{i}]", inputSize, "the network's input size")).ToArray();
-            outputs = await grains.Read(() => grain.ProcessBatch(batch), cancellationToken);
+            outputs = await grains.Read(() => grain.ProcessBatch(batch, kind), cancellationToken);
         }
 
         var slots = (await agentsTask).OrderBy(a => a.Slot).Select(a => new SlotOwner(a.Slot, a.Id, a.Name)).ToList();
         var shaped = outputs.Select(o => o.Select(x => Values.Finite(x)).ToList()).ToList();
-        return new NeuralProcessResult(swarm, outputs.Length, outputs.Length > 0 ? outputs[0].Length : 0,
+        return new NeuralProcessResult(swarm, kind, outputs.Length, outputs.Length > 0 ? outputs[0].Length : 0,
             input is not null ? shaped[0] : null, inputs is not null ? shaped : null, slots);
     }
 
@@ -154,7 +161,7 @@ public sealed record NeuralStatusResult(string SwarmId, NeuralStatus Network, Ag
 
 public sealed record NeuralTrainResult(
     string SwarmId, string? AgentId, int Epochs, TrainingSource Source, int Samples, IReadOnlyList<double?> EpochMse,
-    double? FinalMse, double DurationMs, int TotalEpochsTrained);
+    double? FinalMse, double DurationMs, int TotalEpochsTrained, NetworkKind Network);
 
 public sealed record PatternUser(string AgentId, string SwarmId, string Name, AgentType Type);
 
@@ -165,4 +172,4 @@ public sealed record NeuralPatternsResult(string Pattern, int SwarmsScanned, int
 public sealed record SlotOwner(int Slot, string AgentId, string Name);
 
 public sealed record NeuralProcessResult(
-    string SwarmId, int Count, int OutputSize, IReadOnlyList<double?>? Output, IReadOnlyList<IReadOnlyList<double?>>? Outputs, IReadOnlyList<SlotOwner> Slots);
+    string SwarmId, NetworkKind Network, int Count, int OutputSize, IReadOnlyList<double?>? Output, IReadOnlyList<IReadOnlyList<double?>>? Outputs, IReadOnlyList<SlotOwner> Slots);

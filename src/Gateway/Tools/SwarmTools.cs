@@ -9,6 +9,7 @@ using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Contracts.Queen;
 using SwarmCluster.Contracts.Swarms;
 using SwarmCluster.Gateway.Cluster;
+using SwarmCluster.Gateway.Security;
 
 namespace SwarmCluster.Gateway.Tools;
 
@@ -29,19 +30,21 @@ public sealed class SwarmTools(GrainCalls grains)
         [Description("Maximum number of agents (enforced by agent_spawn)"), Range(1, SwarmLimits.MaxAgents)] int maxAgents = SwarmLimits.DefaultMaxAgents,
         [Description("Distribution strategy"), AllowedValues("balanced", "specialized", "adaptive")] string strategy = "balanced",
         [Description("Idempotency key: a repeat with the same requestId returns the first call's swarm and changes nothing"), StringLength(TaskLimits.MaxRequestIdLength, MinimumLength = 1)] string? requestId = null,
+        [Description("The routing network trains by itself after this many new task outcomes (0: only when neural_train is called)"), Range(0, SwarmLimits.MaxTrainEvery)] int trainEvery = SwarmLimits.DefaultTrainEvery,
         CancellationToken cancellationToken = default)
     {
         var config = new SwarmConfig(Values.Enum<SwarmTopology>(topology, "topology"), Values.Enum<DistributionStrategy>(strategy, "strategy"), maxAgents)
         {
             RequestId = requestId,
+            TrainEvery = trainEvery,
         };
-        var swarmId = requestId is null ? GrainKeys.NewSwarmId() : GrainKeys.SwarmIdForRequest("swarm_init", requestId);
+        var swarmId = requestId is null ? GrainCalls.NewSwarmId() : GrainCalls.SwarmIdForRequest("swarm_init", requestId);
         return await grains.Write(() => grains.Swarm(swarmId).Initialize(config), cancellationToken, requestId);
     }
 
     [McpServerTool(Name = "swarm_status", ReadOnly = true, Idempotent = true), Description(
         "Get current swarm status: agents (idle/busy), task counts by status, activity counters and the routing " +
-        "network's state; verbose adds every agent. Also lists the ids of all swarms.")]
+        "network's state; verbose adds every agent. Also lists the ids of all your swarms.")]
     public async Task<SwarmStatusResult> SwarmStatus(
         [Description("Include detailed agent information")] bool verbose = false,
         [Description("Swarm to report on (default: the newest swarm)")] string? swarmId = null,
@@ -103,7 +106,7 @@ public sealed class SwarmTools(GrainCalls grains)
                 samples.Max(s => s.Tasks.Pending + s.Tasks.Blocked + s.Tasks.Assigned + s.Tasks.InProgress)));
     }
 
-    [McpServerTool(Name = "swarm_destroy", Destructive = true), Description(
+    [McpServerTool(Name = "swarm_destroy", Destructive = true), ToolScope(Scope.Admin), Description(
         "Destroy a swarm: cancels its open tasks, retires its agents and deletes its stored state and network.")]
     public async Task<SwarmDestroyResult> SwarmDestroy(
         [Description("The swarm to destroy")] string swarmId,
@@ -130,7 +133,7 @@ public sealed class SwarmTools(GrainCalls grains)
     {
         var text = Values.NonBlank(objective, "objective");
         SwarmTopology? forced = topology is null ? null : Values.Enum<SwarmTopology>(topology, "topology");
-        var swarmId = requestId is null ? GrainKeys.NewSwarmId() : GrainKeys.SwarmIdForRequest("swarm_create_with_queen", requestId);
+        var swarmId = requestId is null ? GrainCalls.NewSwarmId() : GrainCalls.SwarmIdForRequest("swarm_create_with_queen", requestId);
         return await grains.Write(() => grains.Queen(swarmId).CreateHive(text, maxAgents, forced), cancellationToken, requestId);
     }
 
@@ -160,12 +163,11 @@ public sealed class SwarmTools(GrainCalls grains)
     {
         var text = Values.NonBlank(objective, "objective");
         SwarmTopology? forced = topology is null ? null : Values.Enum<SwarmTopology>(topology, "topology");
-        // Analysis is stateless and deterministic, so one well-known Queen answers every plan request.
-        return await grains.Read(() => grains.Queen(PlannerKey).Analyze(text, maxAgents, forced), cancellationToken);
+        // Analysis is stateless and deterministic, so one well-known Queen per tenant answers every plan request.
+        return await grains.Read(() => grains.Queen(GrainKeys.PlannerId(Caller.Current.Tenant)).Analyze(text, maxAgents, forced), cancellationToken);
     }
 
     private const int ObjectiveMaxLength = SwarmLimits.MaxObjectiveLength;
-    private const string PlannerKey = GrainKeys.SwarmPrefix + "planner";
 }
 
 public sealed record AgentCounts(int Total, int Idle, int Busy);

@@ -16,6 +16,13 @@ namespace SwarmCluster.Contracts;
 /// Ids derived from a client's requestId are a hash of (scope, requestId): a retried call finds what the first
 /// one created instead of creating it again.
 /// </para>
+/// <para>
+/// Tenants: a named tenant's swarm key starts with "&lt;tenant&gt;-" ("swarm-acme-0123456789abcdef"), so every swarm,
+/// agent and task id tells its tenant without a grain call; the implicit tenant's keys have no '-' and are exactly
+/// the ids made before tenants existed. Memory grains are "ns-&lt;namespace&gt;" (implicit) or
+/// "ns-&lt;tenant&gt;~&lt;namespace&gt;" ('~' is not allowed in a namespace name). Each tenant has its own registry and
+/// usage grain, keyed by <see cref="TenantKey"/>.
+/// </para>
 /// </summary>
 public static class GrainKeys
 {
@@ -30,10 +37,22 @@ public static class GrainKeys
     public const long Registry = 0;
     public const int MaxIdLength = 64;
 
-    public static string NewSwarmId() => SwarmPrefix + Guid.NewGuid().ToString("n")[..16];
+    public const char MemoryTenantSeparator = '~';
+
+    public static string NewSwarmId() => NewSwarmId(Tenants.Implicit);
+
+    /// <summary>A new swarm id of <paramref name="tenant"/>.</summary>
+    public static string NewSwarmId(string tenant) => SwarmPrefix + TenantPrefix(tenant) + Guid.NewGuid().ToString("n")[..16];
 
     /// <summary>The swarm a requestId creates: the same request always names the same swarm.</summary>
-    public static string SwarmIdForRequest(string scope, string requestId) => SwarmPrefix + "r" + Hash(scope + "\n" + requestId, 15);
+    public static string SwarmIdForRequest(string scope, string requestId) => SwarmIdForRequest(Tenants.Implicit, scope, requestId);
+
+    /// <summary>The swarm a requestId of <paramref name="tenant"/> creates; two tenants' equal requestIds name different swarms.</summary>
+    public static string SwarmIdForRequest(string tenant, string scope, string requestId) =>
+        SwarmPrefix + TenantPrefix(tenant) + "r" + Hash(scope + "\n" + requestId, 15);
+
+    /// <summary>The Queen that plans without creating (swarm_plan) for a tenant; "swarm-planner" for the implicit one.</summary>
+    public static string PlannerId(string tenant) => SwarmPrefix + TenantPrefix(tenant) + "planner";
 
     public static string NewAgentId(string swarmId) => AgentPrefix + SwarmKey(swarmId) + "-" + Guid.NewGuid().ToString("n")[..10];
 
@@ -60,6 +79,18 @@ public static class GrainKeys
 
     public static string Workflow(string workflowId) => WorkflowPrefix + workflowId;
 
+    /// <summary>The workflow grain of a tenant's workflow id (like memory: each tenant has its own ids).</summary>
+    public static string Workflow(string tenant, string workflowId) =>
+        Tenants.IsImplicit(tenant) ? Workflow(workflowId) : WorkflowPrefix + Tenants.Check(tenant) + MemoryTenantSeparator + workflowId;
+
+    /// <summary>The tenant and workflow id of a workflow grain key.</summary>
+    public static (string Tenant, string WorkflowId) ParseWorkflow(string key)
+    {
+        var rest = key.StartsWith(WorkflowPrefix, StringComparison.Ordinal) ? key[WorkflowPrefix.Length..] : key;
+        var separator = rest.IndexOf(MemoryTenantSeparator);
+        return separator < 0 ? (Tenants.Implicit, rest) : (rest[..separator], rest[(separator + 1)..]);
+    }
+
     /// <summary>Workflow ids: 1–48 of a-z, A-Z, 0-9, '-', '_', '.'.</summary>
     public static bool IsWorkflowId(string? id) =>
         !string.IsNullOrEmpty(id) && id.Length <= DaaLimits.MaxWorkflowIdLength
@@ -69,6 +100,50 @@ public static class GrainKeys
     public static bool IsAlias(string? alias) =>
         !string.IsNullOrEmpty(alias) && alias.Length <= DaaLimits.MaxAliasLength && !alias.StartsWith(AgentPrefix, StringComparison.Ordinal)
         && alias.AsSpan().IndexOfAnyExcept("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") < 0;
+
+    /// <summary>The memory grain of a tenant's namespace; the client only ever sees the namespace name.</summary>
+    public static string Memory(string tenant, string memoryNamespace) =>
+        Tenants.IsImplicit(tenant) ? Memory(memoryNamespace) : MemoryPrefix + Tenants.Check(tenant) + MemoryTenantSeparator + memoryNamespace;
+
+    /// <summary>The tenant and namespace name of a memory grain key.</summary>
+    public static (string Tenant, string Namespace) ParseMemory(string key)
+    {
+        var rest = key.StartsWith(MemoryPrefix, StringComparison.Ordinal) ? key[MemoryPrefix.Length..] : key;
+        var separator = rest.IndexOf(MemoryTenantSeparator);
+        return separator < 0 ? (Tenants.Implicit, rest) : (rest[..separator], rest[(separator + 1)..]);
+    }
+
+    /// <summary>
+    /// The integer key of a tenant's registry and usage grains: 0 for the implicit tenant (the registry every
+    /// existing deployment has), otherwise a stable 64-bit hash of the name (never 0).
+    /// </summary>
+    public static long TenantKey(string tenant)
+    {
+        if (Tenants.IsImplicit(tenant))
+        {
+            return Registry;
+        }
+
+        var key = BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("tenant\n" + Tenants.Check(tenant))), 0);
+        return key == Registry ? 1 : key;
+    }
+
+    /// <summary>
+    /// The tenant a swarm, agent or task id belongs to. Ids without a swarm (made before agents and tasks carried
+    /// one) and every other id belong to the implicit tenant: named tenants came later.
+    /// </summary>
+    public static string TenantOf(string? id)
+    {
+        var swarm = IsSwarmId(id) ? id : SwarmOf(id);
+        if (swarm is null)
+        {
+            return Tenants.Implicit;
+        }
+
+        var key = swarm.AsSpan(SwarmPrefix.Length);
+        var dash = key.IndexOf('-');
+        return dash <= 0 ? Tenants.Implicit : key[..dash].ToString();
+    }
 
     public static bool IsSwarmId(string? id) => IsId(id, SwarmPrefix);
     public static bool IsAgentId(string? id) => IsId(id, AgentPrefix);
@@ -92,6 +167,8 @@ public static class GrainKeys
         var swarm = SwarmPrefix + id[prefix.Length..last];
         return IsSwarmId(swarm) ? swarm : null;
     }
+
+    private static string TenantPrefix(string tenant) => Tenants.IsImplicit(tenant) ? "" : Tenants.Check(tenant) + "-";
 
     private static string SwarmKey(string swarmId) =>
         IsSwarmId(swarmId) ? swarmId[SwarmPrefix.Length..] : throw new ArgumentException($"'{swarmId}' is not a swarm id", nameof(swarmId));

@@ -54,6 +54,7 @@ public static class SwarmClusterHosting
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IOptions<SwarmClusterOptions>>(Options.Create(options));
         builder.Services.AddSingleton(Options.Create(memoryOptions));
+        builder.Services.AddSingleton(Options.Create(ReadQuotas(builder.Configuration)));
 
         if (role == SiloRole.Embedded)
         {
@@ -79,6 +80,7 @@ public static class SwarmClusterHosting
         builder.UseOrleans(silo =>
         {
             ConfigureClustering(silo, options);
+            SiloTls.Configure(silo, builder.Configuration); // mutual TLS between silos when configured
 
             silo.Configure<ClusterMembershipOptions>(m =>
             {
@@ -87,6 +89,8 @@ public static class SwarmClusterHosting
             });
 
             silo.AddSwarmStorage(options.Storage, storageConnectionString);
+            // A call made for one tenant never reaches another tenant's grain.
+            silo.AddIncomingGrainCallFilter<TenantCallFilter>();
             silo.AddSupervision(options.SupervisionPeriod);
 
             // Orleans:Metadata from configuration plus our role (UseSiloMetadata may be called only once).
@@ -140,16 +144,18 @@ public static class SwarmClusterHosting
     }
 
     /// <summary>
-    /// GET /healthz (200 with status JSON when the silo is active, 503 otherwise) and, for roles with the
-    /// dashboard, the Orleans dashboard at /dashboard/.
+    /// GET /healthz (200 with status JSON when the silo is active, 503 otherwise), /healthz/live and /healthz/ready
+    /// (the probes) and, for roles with the dashboard, the Orleans dashboard at /dashboard/, to which
+    /// <paramref name="protectDashboard"/> may add authorization.
     /// </summary>
-    public static WebApplication MapSwarmClusterEndpoints(this WebApplication app)
+    public static WebApplication MapSwarmClusterEndpoints(this WebApplication app, Action<IEndpointConventionBuilder>? protectDashboard = null)
     {
         ArgumentNullException.ThrowIfNull(app);
         HealthEndpoint.Map(app);
         if (app.Services.GetRequiredService<SwarmClusterSiloInfo>().DashboardEnabled)
         {
-            app.MapOrleansDashboard(routePrefix: "/dashboard");
+            var dashboard = app.MapOrleansDashboard(routePrefix: "/dashboard");
+            protectDashboard?.Invoke(dashboard);
         }
 
         return app;
@@ -259,6 +265,14 @@ public static class SwarmClusterHosting
         {
             silo.UseKubernetesHosting();
         }
+    }
+
+    /// <summary>SwarmCluster:Quotas, checked at start: a bad figure stops the silo with the setting's name.</summary>
+    public static QuotaOptions ReadQuotas(IConfiguration configuration)
+    {
+        var quotas = new QuotaOptions();
+        configuration.GetSection(QuotaOptions.Section).Bind(quotas);
+        return quotas.Problem() is { } problem ? throw new InvalidOperationException(problem) : quotas;
     }
 
     private static TimeSpan CheckFlushInterval(TimeSpan interval) =>

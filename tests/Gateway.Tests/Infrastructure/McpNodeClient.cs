@@ -93,6 +93,27 @@ public static class McpNodeClient
         return await RunSpecAsync(spec.ToJsonString(), timeout);
     }
 
+    /// <summary>
+    /// Calls with a bearer token on every request (null: none). A refused connection is the outcome "connect"
+    /// (its ErrorCode is the HTTP status) instead of an exception.
+    /// </summary>
+    public static Task<McpRun> RunWithTokenAsync(string url, string? token, params McpCall[] calls) => RunWithTokenAsync(url, token, false, calls);
+
+    public static async Task<McpRun> RunWithTokenAsync(string url, string? token, bool concurrent, IEnumerable<McpCall> calls)
+    {
+        EnsureInstalled();
+        var spec = new JsonObject
+        {
+            ["url"] = url,
+            ["concurrent"] = concurrent,
+            ["reportConnectError"] = true,
+            ["calls"] = JsonSerializer.SerializeToNode(calls.Select(c => new { c.Id, c.Method, c.Name, c.Arguments }).ToList(), Json),
+        };
+        if (token is not null)
+            spec["headers"] = new JsonObject { ["Authorization"] = "Bearer " + token };
+        return await RunSpecAsync(spec.ToJsonString());
+    }
+
     /// <summary>Runs a spec written by the caller (JSON text in client.mjs's input format, e.g. with raw argument text).</summary>
     public static async Task<McpRun> RunSpecAsync(string specJson, TimeSpan? timeout = null)
     {

@@ -1,7 +1,7 @@
 // Drives the gateway with the official MCP TypeScript SDK (a third-party client for our C# server).
 // Usage: node client.mjs <calls.json | -> ; the file (or stdin) holds
 //   { "url": "http://127.0.0.1:PORT/mcp" | "stdio": { "command": "dotnet", "args": [...], "env": {...}, "cwd": "..." },
-//     "concurrent": false,
+//     "concurrent": false, "headers": { "Authorization": "Bearer …" }, "reportConnectError": false,
 //     "calls": [ { "id": "a", "method": "tools/list" | "tools/call" | "ping", "name": "...", "arguments": {...} } ] }
 // Prints one JSON line per call: { id, ok, ms, result } or { id, ok: false, ms, error: { code, message } },
 // then { "done": true, "serverInfo": {...} }. "concurrent": true sends every call at once; "concurrency": N
@@ -17,11 +17,21 @@ const source = process.argv[2] && process.argv[2] !== '-' ? process.argv[2] : 0;
 const spec = JSON.parse(readFileSync(source, 'utf8'));
 
 const client = new Client({ name: 'swarmcluster-gateway-tests', version: '1.0.0' });
-// stdio: the SDK starts the server process itself, as Claude does; its stderr goes to ours.
+// stdio: the SDK starts the server process itself, as Claude does; its stderr goes to ours. "headers" go on every
+// HTTP request (Authorization: Bearer …); with "reportConnectError" a refused connection is reported as the result
+// of a call with id "connect" instead of failing the run.
 const transport = spec.stdio
   ? new StdioClientTransport({ command: spec.stdio.command, args: spec.stdio.args, env: { ...process.env, ...spec.stdio.env }, cwd: spec.stdio.cwd, stderr: 'inherit' })
-  : new StreamableHTTPClientTransport(new URL(spec.url));
-await client.connect(transport);
+  : new StreamableHTTPClientTransport(new URL(spec.url), spec.headers ? { requestInit: { headers: spec.headers } } : undefined);
+const print = (line) => process.stdout.write(JSON.stringify(line) + '\n');
+try {
+  await client.connect(transport);
+} catch (e) {
+  if (!spec.reportConnectError) throw e;
+  print({ id: 'connect', ok: false, ms: 0, error: { code: e.code ?? null, message: String(e.message ?? e) } });
+  print({ done: true, serverInfo: null, instructions: null });
+  process.exit(0);
+}
 
 const timeout = spec.timeoutMs ?? 120_000;
 const done = {};
@@ -55,7 +65,6 @@ async function run(call) {
   }
 }
 
-const print = (line) => process.stdout.write(JSON.stringify(line) + '\n');
 if (spec.concurrent) {
   for (const line of await Promise.all(spec.calls.map(run))) print(line);
 } else if (spec.concurrency > 1) {

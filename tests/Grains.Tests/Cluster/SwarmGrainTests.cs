@@ -44,7 +44,7 @@ public class SwarmGrainTests(ClusterFixture fixture)
 
         var neural = await swarm.GetNeuralStatus();
         Assert.Equal([128, 64, 32, 7], neural.Layers);
-        Assert.Equal("sigmoid", neural.HiddenActivation);
+        Assert.Equal("sigmoidsymmetric", neural.HiddenActivation);
         Assert.Equal("sigmoid", neural.OutputActivation);
         Assert.Equal("incremental", neural.TrainingAlgorithm);
         Assert.Equal(129 * 64 + 65 * 32 + 33 * 7, neural.ConnectionCount);
@@ -72,15 +72,19 @@ public class SwarmGrainTests(ClusterFixture fixture)
         var (id, swarm) = await NewSwarmAsync(maxAgents: 4);
         var input = Input(1);
         var first = await swarm.Process(input);
-        Assert.Equal(4, first.Length);
-        Assert.All(first, x => Assert.InRange(x, 0f, 1f));
+        // Output weights start at 0: an untrained network has no opinion, every agent scores a neutral 0.5.
+        Assert.Equal([0.5f, 0.5f, 0.5f, 0.5f], first);
 
         await swarm.Destroy();
         await swarm.Initialize(new SwarmConfig(SwarmTopology.Mesh, DistributionStrategy.Balanced, 4));
         Expect.BitIdentical(first, await swarm.Process(input));
 
+        // The hidden layers come from the swarm id's seed: the same samples train two swarms differently.
         var (_, other) = await NewSwarmAsync(maxAgents: 4);
-        Assert.NotEqual(first, await other.Process(input));
+        var samples = new List<TrainingSample> { new(input, [1f, 0f, 0f, 1f]) };
+        await swarm.Train(samples, 3);
+        await other.Train(samples, 3);
+        Assert.NotEqual(await swarm.Process(input, NetworkKind.Custom), await other.Process(input, NetworkKind.Custom));
     }
 
     [Fact]
@@ -218,20 +222,24 @@ public class SwarmGrainTests(ClusterFixture fixture)
         Assert.Equal(50, result.EpochMse.Count);
         Assert.Equal(20, result.Samples);
         Assert.Equal(TrainingSource.Supplied, result.Source);
+        Assert.Equal(NetworkKind.Custom, result.Network);
         Assert.True(result.EpochMse[^1] < result.EpochMse[0], $"MSE should fall: {result.EpochMse[0]} → {result.EpochMse[^1]}");
 
         var again = await swarm.Train(samples, 10);
         Assert.Equal(60, again.TotalEpochsTrained);
         var neural = await swarm.GetNeuralStatus();
-        Assert.Equal(60, neural.EpochsTrained);
-        Assert.True(neural.RoutingUsesNetwork);
-        Assert.NotNull(neural.LastTrainedAt);
-        Assert.Equal(again.EpochMse[^1], neural.LastMse);
+        // Supplied samples train the custom network; the routing network is not touched.
+        Assert.Equal(60, neural.Custom!.EpochsTrained);
+        Assert.NotNull(neural.Custom.LastTrainedAt);
+        Assert.Equal(again.EpochMse[^1], neural.Custom.LastMse);
+        Assert.True(neural.Custom.SerializedBytes > 0);
+        Assert.Equal(0, neural.EpochsTrained);
+        Assert.False(neural.RoutingUsesNetwork);
         Assert.Equal(60, (await swarm.GetStatus(false)).Counters.TrainingEpochs);
 
-        var batch = await swarm.ProcessBatch([Input(0), Input(1)]);
+        var batch = await swarm.ProcessBatch([Input(0), Input(1)], NetworkKind.Custom);
         Assert.Equal(2, batch.Length);
-        Expect.BitIdentical(batch[0], await swarm.Process(Input(0)));
+        Expect.BitIdentical(batch[0], await swarm.Process(Input(0), NetworkKind.Custom));
         Assert.Equal(3, (await swarm.GetStatus(false)).Counters.NetworkRuns);
     }
 

@@ -119,7 +119,8 @@ internal static class FailoverWorkload
     /// <summary>A swarm with 3 agents, 2 completed tasks, one persisted memory entry and a trained network.</summary>
     public static async Task<SeededSwarm> SeedSwarmAsync(GatewayClient gateway, int index, string prefix, Ledger ledger)
     {
-        var swarm = await gateway.RequireAsync("swarm_init", new { topology = Topologies[index % Topologies.Length], maxAgents = 4 });
+        // trainEvery 0: the load completes tasks here, and automatic trainings would move the weights the ledger checks.
+        var swarm = await gateway.RequireAsync("swarm_init", new { topology = Topologies[index % Topologies.Length], maxAgents = 4, trainEvery = 0 });
         var id = swarm.GetProperty("id").GetString()!;
         foreach (var type in AgentTypes)
         {

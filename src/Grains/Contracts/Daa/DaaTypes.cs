@@ -84,12 +84,16 @@ public sealed record DaaPatternChange(
     [property: Id(2)] CognitivePattern To,
     [property: Id(3)] string Reason);
 
-/// <summary>Held-out routing accuracy: recorded successful outcomes the network ranks the right agent first for.</summary>
+/// <summary>
+/// The routing network's held-out figures, the same measure routing learning reports (RoutingLearningStatus,
+/// each training's before/after): on the outcomes held out of every training, the share whose result the network
+/// predicted (its output for the credited agent, ≥ 0.5 = success) and the mean squared error against the targets.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("daa.routing-accuracy")]
 public sealed record RoutingAccuracy(
     [property: Id(0)] int HeldOut,
-    [property: Id(1)] int Correct,
-    [property: Id(2)] double? Accuracy,
+    [property: Id(1)] double? Accuracy,
+    [property: Id(2)] double? Mse,
     [property: Id(3)] string Method);
 
 [GenerateSerializer, Immutable, Alias("daa.agent-learning")]

@@ -29,10 +29,7 @@ public static class DaaLimits
     public const int MaxWorkflowSteps = TaskLimits.MaxBatchTasks;
     public const int MaxStepIdLength = TaskLimits.MaxTaskKeyLength;
 
-    /// <summary>Every 4th recorded outcome (index % 4 == 3) is held out of transfer fine-tuning and measures routing accuracy.</summary>
-    public const int HeldOutEvery = 4;
-
-    /// <summary>Epochs of the adaptive transfer's fine-tuning on the target's own outcomes.</summary>
+    /// <summary>Epochs of the adaptive transfer's fine-tuning on the target's own trainable outcomes (fewer when samples × epochs would exceed SwarmLimits.MaxTrainingWork).</summary>
     public const int AdaptiveFineTuneEpochs = 50;
 
     /// <summary>Share of the source weights in a gradual transfer: target = (1 − b)·target + b·source.</summary>

@@ -15,6 +15,12 @@ public static class SwarmLimits
     public const int MaxTrainingSamples = 10_000;
     public const int MaxEpochs = 10_000;
 
+    /// <summary>A swarm's routing network trains by itself after this many new task outcomes unless told otherwise.</summary>
+    public const int DefaultTrainEvery = 10;
+
+    /// <summary>The largest trainEvery a swarm accepts (0 turns automatic training off).</summary>
+    public const int MaxTrainEvery = 10_000;
+
     /// <summary>
     /// samples × epochs per training call (~20 µs each with 100 outputs), so one training stays well inside a grain
     /// call's 30 s timeout.

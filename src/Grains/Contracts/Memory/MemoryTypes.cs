@@ -44,7 +44,11 @@ public sealed record MemoryStats(
     [property: Id(2)] long Bytes,
     [property: Id(3)] int DurableEntries,
     [property: Id(4)] int PendingWrites,
-    [property: Id(5)] DateTimeOffset? LastWrite);
+    [property: Id(5)] DateTimeOffset? LastWrite)
+{
+    /// <summary>The principal whose store created the namespace; null when unknown (older namespaces).</summary>
+    [Id(6)] public string? Owner { get; init; }
+}
 
 public static class MemoryLimits
 {

@@ -1,6 +1,6 @@
 namespace SwarmCluster.Contracts.Registry;
 
-/// <summary>The cluster's directory of swarms and memory namespaces (a single grain, key 0).</summary>
+/// <summary>A tenant's directory of swarms and memory namespaces (key <see cref="GrainKeys.TenantKey"/>; 0 is the implicit tenant).</summary>
 [Alias("swarm.IRegistryGrain")]
 public interface IRegistryGrain : IGrainWithIntegerKey
 {

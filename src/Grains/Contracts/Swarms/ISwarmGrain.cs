@@ -64,9 +64,10 @@ public interface ISwarmGrain : IGrainWithStringKey
     /// <summary>Runs supervision now: expired leases, agents for tasks nobody can take. Called by the Queen's reminder.</summary>
     [Alias("Supervise")] Task<SupervisionReport> Supervise();
 
-    [Alias("Process")] Task<float[]> Process(float[] input);
+    /// <summary>Runs one input through the routing network (default) or the custom network.</summary>
+    [Alias("Process")] Task<float[]> Process(float[] input, NetworkKind network = NetworkKind.Routing);
 
-    [Alias("ProcessBatch")] Task<float[][]> ProcessBatch(float[][] inputs);
+    [Alias("ProcessBatch")] Task<float[][]> ProcessBatch(float[][] inputs, NetworkKind network = NetworkKind.Routing);
 
     /// <summary>
     /// Trains the swarm's custom network (same shape, never the routing network) on the given samples for exactly
@@ -74,7 +75,10 @@ public interface ISwarmGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Train")] Task<TrainingResult> Train(IReadOnlyList<TrainingSample> samples, int epochs);
 
-    /// <summary>Trains the routing network on the recorded outcomes now; InvalidArgument if none are recorded yet.</summary>
+    /// <summary>
+    /// Trains the routing network on the recorded outcomes now (it also trains by itself every few outcomes);
+    /// InvalidArgument if none are recorded yet, Conflict while an automatic training runs.
+    /// </summary>
     [Alias("TrainOnOutcomes")] Task<TrainingResult> TrainOnOutcomes(int epochs);
 
     [Alias("GetNeuralStatus")] Task<NeuralStatus> GetNeuralStatus();

@@ -30,6 +30,8 @@ public sealed record SwarmConfig(
     /// <summary>The request that creates the swarm: a repeat returns it instead of a conflict.</summary>
     [Id(5)] public string? RequestId { get; init; }
     [Id(6)] public SupervisionPolicy? Supervision { get; init; }
+    /// <summary>Train the routing network by itself after this many new outcomes; 0: only on neural_train; null: the default.</summary>
+    [Id(7)] public int? TrainEvery { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("swarm.info")]

@@ -41,22 +41,56 @@ public sealed record TaskSpec(
     [Id(11)] public IReadOnlyList<string>? AllowedAgents { get; init; }
 }
 
-/// <summary>How one candidate agent was scored for a task.</summary>
+/// <summary>
+/// How one candidate agent was scored for a task: <see cref="Score"/> (the total) =
+/// merit weight × (capability weight × <see cref="CapabilityMatch"/> + network weight × <see cref="NetworkScore"/>
+/// + <see cref="Exploration"/>) + availability weight × <see cref="AvailabilityScore"/>, with the weights in
+/// <see cref="RoutingDecision.Weights"/>. Members after Available were added later: decisions stored before read
+/// them as 0.
+/// </summary>
+/// <param name="Exploration">Bonus for agents with few finished tasks: c / sqrt(1 + <paramref name="FinishedTasks"/>).</param>
+/// <param name="AvailabilityScore">1 / (1 + open tasks).</param>
+/// <param name="FinishedTasks">Tasks the agent finished (completed or failed), as the exploration bonus counted them.</param>
+/// <param name="Merit">Capability and network blended with the decision's weights, before the exploration bonus.</param>
 [GenerateSerializer, Alias("task.agent-score")]
 public sealed record AgentScore(
     [property: Id(0)] string AgentId,
     [property: Id(1)] double Score,
     [property: Id(2)] double CapabilityMatch,
     [property: Id(3)] double? NetworkScore,
-    [property: Id(4)] bool Available);
+    [property: Id(4)] bool Available,
+    [property: Id(5)] double Exploration = 0,
+    [property: Id(6)] double AvailabilityScore = 0,
+    [property: Id(7)] long FinishedTasks = 0,
+    [property: Id(8)] double Merit = 0);
 
+/// <summary>
+/// CapabilityMatch: the network has never been trained on outcomes, agents are ranked by capability match.
+/// Network: capability match and network score blended (see <see cref="RoutingDecision.Weights"/>).
+/// </summary>
 public enum RoutingMethod { CapabilityMatch, Network }
 
+/// <summary>The weights a routing decision used (see <see cref="AgentScore"/> for the formula).</summary>
+/// <param name="Capability">Share of the capability match in an agent's merit (1 until the network is trained).</param>
+/// <param name="Network">Share of the network score in an agent's merit (0 until the network is trained).</param>
+/// <param name="Exploration">c in the exploration bonus c / sqrt(1 + finished tasks).</param>
+/// <param name="Merit">The distribution strategy's weight of merit + exploration.</param>
+/// <param name="Availability">The distribution strategy's weight of availability.</param>
+[GenerateSerializer, Alias("task.routing-weights")]
+public sealed record RoutingWeights(
+    [property: Id(0)] double Capability,
+    [property: Id(1)] double Network,
+    [property: Id(2)] double Exploration,
+    [property: Id(3)] double Merit,
+    [property: Id(4)] double Availability);
+
+/// <param name="Weights">Null in decisions stored before weights were recorded.</param>
 [GenerateSerializer, Alias("task.routing")]
 public sealed record RoutingDecision(
     [property: Id(0)] RoutingMethod Method,
     [property: Id(1)] string Reason,
-    [property: Id(2)] IReadOnlyList<AgentScore> Ranking);
+    [property: Id(2)] IReadOnlyList<AgentScore> Ranking,
+    [property: Id(3)] RoutingWeights? Weights = null);
 
 [GenerateSerializer, Alias("task.progress")]
 public sealed record TaskProgressEntry(

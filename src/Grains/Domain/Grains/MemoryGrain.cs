@@ -7,7 +7,7 @@ using Orleans.Storage;
 using SwarmCluster.Contracts;
 using SwarmCluster.Contracts.Errors;
 using SwarmCluster.Contracts.Memory;
-using SwarmCluster.Contracts.Registry;
+using SwarmCluster.Contracts.Usage;
 using SwarmCluster.Grains.Placement;
 using SwarmCluster.Grains.State;
 
@@ -44,9 +44,15 @@ public sealed class MemoryGrain(
     private int _pendingRemovals;
     private bool _dirty;
 
+    // Bytes last claimed from or reported to the tenant's usage grain; -1 until the first claim of this activation.
+    private long _reportedBytes = -1;
+
+    /// <summary>The namespace as its clients name it; a named tenant's grain key also carries the tenant.</summary>
     private string Namespace => this.GetPrimaryKeyString() is { } key && key.StartsWith(GrainKeys.MemoryPrefix, StringComparison.Ordinal)
-        ? key[GrainKeys.MemoryPrefix.Length..]
+        ? GrainKeys.ParseMemory(key).Namespace
         : throw DomainException.Invalid("namespace", $"memory grain key '{this.GetPrimaryKeyString()}' must start with '{GrainKeys.MemoryPrefix}'");
+
+    private string Tenant => GrainKeys.ParseMemory(this.GetPrimaryKeyString()).Tenant;
 
     /// <summary>1..64 characters: letters, digits and - _ . : /</summary>
     public static string CheckNamespace(string? memoryNamespace)
@@ -132,11 +138,21 @@ public sealed class MemoryGrain(
             SizeBytes = Encoding.UTF8.GetByteCount(value),
         };
 
+        // The tenant's memory quota: claimed only when the namespace grows past what was last counted.
+        var bytes = TotalBytes() - (existing?.SizeBytes ?? 0) + record.SizeBytes;
+        if (bytes > _reportedBytes)
+        {
+            await GrainFactory.UsageOf(Tenant).Claim(Tenant, this.GetPrimaryKeyString(), ResourceUsage.Memory(bytes));
+            _reportedBytes = bytes;
+        }
+
         if (!state.State.Registered)
         {
-            await GrainFactory.GetGrain<IRegistryGrain>(GrainKeys.Registry).RegisterNamespace(ns);
+            await GrainFactory.RegistryOf(Tenant).RegisterNamespace(ns);
             state.State.Registered = true;
         }
+
+        state.State.Owner ??= TenantContext.Principal;
 
         var lastWrite = state.State.LastWrite;
         var wasPending = _pending.Contains(key);
@@ -241,8 +257,8 @@ public sealed class MemoryGrain(
         PurgeExpired(DateTimeOffset.UtcNow);
         var entries = state.State.Entries;
         var pendingEntries = entries.Keys.Count(_pending.Contains);
-        return Task.FromResult(new MemoryStats(Namespace, entries.Count, entries.Values.Sum(r => (long)r.SizeBytes),
-            entries.Count - pendingEntries, pendingEntries + _pendingRemovals, state.State.LastWrite));
+        return Task.FromResult(new MemoryStats(Namespace, entries.Count, TotalBytes(),
+            entries.Count - pendingEntries, pendingEntries + _pendingRemovals, state.State.LastWrite) { Owner = state.State.Owner });
     }
 
     public async Task Flush()
@@ -296,6 +312,29 @@ public sealed class MemoryGrain(
 
         _pendingRemovals -= removals;
         _dirty = _pending.Count > 0 || _pendingRemovals > 0;
+        await ReportBytesAsync();
+    }
+
+    private long TotalBytes() => state.State.Entries.Values.Sum(r => (long)r.SizeBytes);
+
+    /// <summary>Deletes and expiries give quota back once they are written; a failure only delays that.</summary>
+    private async Task ReportBytesAsync()
+    {
+        var bytes = TotalBytes();
+        if (bytes == _reportedBytes)
+        {
+            return;
+        }
+
+        try
+        {
+            await GrainFactory.UsageOf(Tenant).Report(Tenant, this.GetPrimaryKeyString(), ResourceUsage.Memory(bytes));
+            _reportedBytes = bytes;
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Memory namespace {Namespace}: could not report its usage", Namespace);
+        }
     }
 
     private void PurgeExpired(DateTimeOffset now)

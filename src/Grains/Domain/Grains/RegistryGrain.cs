@@ -7,7 +7,8 @@ using SwarmCluster.Grains.State;
 namespace SwarmCluster.Grains;
 
 /// <summary>
-/// The cluster's directory (integer key 0): live swarms in registration order and memory namespaces.
+/// A tenant's directory (integer key <see cref="GrainKeys.TenantKey"/>, 0 for the implicit tenant): its live
+/// swarms in registration order and its memory namespaces.
 /// Calls nobody, so swarms and memory namespaces may call it from inside their requests.
 /// </summary>
 [GrainType("registry"), WorkerPlacement]
@@ -19,6 +20,11 @@ public sealed class RegistryGrain(
         if (!GrainKeys.IsSwarmId(swarmId))
         {
             throw DomainException.Invalid("swarmId", $"'{swarmId}' is not a swarm id");
+        }
+
+        if (GrainKeys.TenantKey(GrainKeys.TenantOf(swarmId)) != this.GetPrimaryKeyLong())
+        {
+            throw DomainException.Invalid("swarmId", $"'{swarmId}' belongs to another tenant's registry");
         }
 
         if (!state.State.Swarms.Contains(swarmId))

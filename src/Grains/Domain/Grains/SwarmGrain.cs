@@ -10,6 +10,8 @@ using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Contracts.Registry;
 using SwarmCluster.Contracts.Swarms;
 using SwarmCluster.Contracts.Tasks;
+using SwarmCluster.Fann;
+using SwarmCluster.Grains.Learning;
 using SwarmCluster.Grains.Neural;
 using SwarmCluster.Grains.Placement;
 using SwarmCluster.Grains.Routing;
@@ -39,6 +41,7 @@ namespace SwarmCluster.Grains;
 public sealed class SwarmGrain(
     [PersistentState(StorageNames.Swarm, StorageNames.Provider)] IPersistentState<SwarmGrainState> state,
     [PersistentState(StorageNames.SwarmNetwork, StorageNames.Provider)] IPersistentState<SwarmNetworkState> network,
+    [PersistentState(StorageNames.SwarmCustomNetwork, StorageNames.Provider)] IPersistentState<SwarmCustomNetworkState> customNetwork,
     [PersistentState(StorageNames.SwarmOutcomes, StorageNames.Provider)] IPersistentState<SwarmOutcomeState> legacyOutcomes,
     [PersistentState(StorageNames.SwarmActions, StorageNames.Provider)] IPersistentState<SwarmActionLogState> actionLog,
     ILogger<SwarmGrain> logger) : Grain, ISwarmGrain, ISwarmContext
@@ -73,11 +76,12 @@ public sealed class SwarmGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _learning = new SwarmLearning(Id, network, logger);
+        _learning = new SwarmLearning(Id, network, customNetwork, logger);
         if (state.State.Exists)
         {
-            _learning.Attach(state.State.MaxAgents);
             await StartTasksAsync();
+            _learning.Open(state.State.MaxAgents, state.State.TrainEvery ?? SwarmLimits.DefaultTrainEvery, ReportedOutcomes());
+            await ReportUsageAsync();
         }
 
         this.RegisterGrainTimer(OnTickAsync, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { Interleave = false });
@@ -122,7 +126,10 @@ public sealed class SwarmGrain(
         Checks.Range(config.MaxAgents, "maxAgents", 1, SwarmLimits.MaxAgents);
         var name = Checks.Text(config.Name, "name", SwarmLimits.MaxNameLength, required: false);
         var objective = Checks.Text(config.Objective, "objective", SwarmLimits.MaxObjectiveLength, required: false);
-        _learning.Create(config.MaxAgents);
+        var trainEvery = config.TrainEvery ?? SwarmLimits.DefaultTrainEvery;
+        Checks.Range(trainEvery, "trainEvery", 0, SwarmLimits.MaxTrainEvery);
+        await GrainFactory.ClaimSwarmAsync(Id, 0, 0); // the tenant's swarm quota
+        _learning.Create(config.MaxAgents, trainEvery);
 
         var now = DateTimeOffset.UtcNow;
         state.State = new SwarmGrainState
@@ -137,10 +144,11 @@ public sealed class SwarmGrain(
             LastActivity = now,
             RequestId = requestId,
             Supervision = config.Supervision,
+            TrainEvery = config.TrainEvery,
         };
         await WriteStateAsync();
         await StartTasksAsync();
-        await GrainFactory.GetGrain<IRegistryGrain>(GrainKeys.Registry).RegisterSwarm(Id);
+        await GrainFactory.RegistryOf(GrainKeys.TenantOf(Id)).RegisterSwarm(Id);
         logger.LogInformation("Swarm {SwarmId} created: {Topology}, {Strategy}, maxAgents {MaxAgents}", Id, config.Topology, config.Strategy, config.MaxAgents);
         return Info();
     }
@@ -255,7 +263,7 @@ public sealed class SwarmGrain(
         EnsureExists();
         var task = TaskSpecs.Normalize(spec, state.State.MaxAgents, state.State.Agents.Count);
         var candidates = Roster.WithCapabilities(task.RequiredCapabilities).Select(a => Roster.Candidate(a, Tasks.Board.WorkOf(a.Id))).ToList();
-        var routing = new TaskRouting(TaskRouting.TextOf(task.Description), task.Priority, task.RequiredCapabilities);
+        var routing = new TaskText(task.Description, task.Priority, task.RequiredCapabilities);
         return Task.FromResult(((ISwarmContext)this).Route(routing, candidates, task.AgentCount).Decision);
     }
 
@@ -315,18 +323,18 @@ public sealed class SwarmGrain(
         return Tasks.SuperviseAsync(state.State.Supervision is null ? "swarm" : "queen");
     }
 
-    public Task<float[]> Process(float[] input)
+    public Task<float[]> Process(float[] input, NetworkKind network = NetworkKind.Routing)
     {
         EnsureExists();
-        var output = _learning.Run(input);
+        var output = _learning.Run(input, network);
         CountRuns(1);
         return Task.FromResult(output);
     }
 
-    public Task<float[][]> ProcessBatch(float[][] inputs)
+    public Task<float[][]> ProcessBatch(float[][] inputs, NetworkKind network = NetworkKind.Routing)
     {
         EnsureExists();
-        var outputs = _learning.RunBatch(inputs);
+        var outputs = _learning.RunBatch(inputs, network);
         CountRuns(inputs.Length);
         return Task.FromResult(outputs);
     }
@@ -334,17 +342,18 @@ public sealed class SwarmGrain(
     public async Task<TrainingResult> Train(IReadOnlyList<TrainingSample> samples, int epochs)
     {
         EnsureExists();
-        var result = await _learning.TrainOnSamplesAsync(samples, epochs);
-        await RecordTrainingAsync(result);
+        var result = await _learning.TrainCustomAsync(samples, epochs);
+        await RecordTrainingAsync(result.EpochMse.Count);
         return result;
     }
 
     public async Task<TrainingResult> TrainOnOutcomes(int epochs)
     {
         EnsureExists();
-        var result = await _learning.TrainOnOutcomesAsync(OutcomeSamples(), epochs);
-        await RecordTrainingAsync(result);
-        return result;
+        var entry = await _learning.TrainRoutingAsync(TrainingTrigger.Manual, epochs)
+            ?? throw new DomainException(ErrorKind.Unavailable, $"swarm '{Id}' changed while training; nothing was applied");
+        await RecordTrainingAsync(entry.Epochs);
+        return new TrainingResult(entry.EpochMse, entry.Samples, TrainingSource.RecordedOutcomes, entry.DurationMs, network.State.EpochsTrained);
     }
 
     public Task<NeuralStatus> GetNeuralStatus()
@@ -356,24 +365,25 @@ public sealed class SwarmGrain(
     public Task<NetworkExport> ExportNetwork()
     {
         EnsureExists();
-        var n = _learning.Status(0);
-        return Task.FromResult(new NetworkExport(Id, _learning.Current.ToBytes(), n.Layers, n.RoutingUsesNetwork, n.EpochsTrained));
+        var n = NeuralStatus();
+        return Task.FromResult(new NetworkExport(Id, _learning.RoutingBytes(), n.Layers, n.RoutingUsesNetwork, n.EpochsTrained));
     }
 
     public async Task<NeuralStatus> ImportNetwork(byte[] fannText)
     {
         EnsureExists();
         var imported = NetworkTransfer.Load(fannText, SwarmLearning.Layers(state.State.MaxAgents), "network", Id);
-        await _learning.AdoptAsync(imported);
+        await _learning.AdoptAsync(imported, TrainingTrigger.Imported);
         Touch();
         logger.LogInformation("Swarm {SwarmId}: routing network imported ({Bytes} bytes)", Id, fannText.Length);
         return NeuralStatus();
     }
 
+    /// <summary>FANN .data pairs are supplied samples: like neural_train's, they train the custom network, never routing.</summary>
     public async Task<TrainingResult> TrainOnFannData(byte[] fannData, int epochs)
     {
         EnsureExists();
-        var samples = FannDataText.Samples(fannData, SwarmLearning.InputSize, state.State.MaxAgents, "trainingData", Id);
+        var samples = FannDataText.Samples(fannData, RoutingNetwork.InputSize, state.State.MaxAgents, "trainingData", Id);
         return await Train(samples, epochs);
     }
 
@@ -392,14 +402,21 @@ public sealed class SwarmGrain(
         var before = HeldOutAccuracy(slots);
         var incoming = NetworkTransfer.Load(source.FannText, SwarmLearning.Layers(state.State.MaxAgents), "sourceDomain", Id);
         double? blend = null;
-        var fineTune = new List<(string Text, int Slot, float Target)>();
-        var epochs = 0;
         if (mode == TransferMode.Gradual)
         {
-            var mixed = _learning.Current.Copy();
+            NeuralNetwork mixed;
             try
             {
-                NetworkTransfer.Blend(mixed, incoming, DaaLimits.GradualBlend);
+                mixed = _learning.CopyRouting();
+                try
+                {
+                    NetworkTransfer.Blend(mixed, incoming, DaaLimits.GradualBlend);
+                }
+                catch
+                {
+                    mixed.Dispose();
+                    throw;
+                }
             }
             finally
             {
@@ -407,40 +424,38 @@ public sealed class SwarmGrain(
             }
 
             blend = DaaLimits.GradualBlend;
-            await _learning.AdoptAsync(mixed);
-        }
-        else
-        {
-            await _learning.AdoptAsync(incoming);
+            incoming = mixed;
         }
 
-        if (mode == TransferMode.Adaptive)
+        await _learning.AdoptAsync(incoming, TrainingTrigger.Transferred);
+        var fineTuneSamples = 0;
+        var epochs = 0;
+        if (mode == TransferMode.Adaptive && _learning.TrainableOutcomes is > 0 and var trainable)
         {
-            fineTune = NetworkTransfer.Split(OutcomeSamples()).Train;
-            if (fineTune.Count > 0)
+            var run = (int)Math.Max(1, Math.Min(DaaLimits.AdaptiveFineTuneEpochs, SwarmLimits.MaxTrainingWork / trainable));
+            if (await _learning.TrainRoutingAsync(TrainingTrigger.FineTuned, run) is { } entry)
             {
-                epochs = (int)Math.Min(DaaLimits.AdaptiveFineTuneEpochs, SwarmLimits.MaxTrainingWork / fineTune.Count);
-                await RecordTrainingAsync(await _learning.TrainOnOutcomesAsync(fineTune, epochs));
+                (fineTuneSamples, epochs) = (entry.Samples, entry.Epochs);
+                state.State.TrainingEpochs += entry.Epochs;
             }
         }
 
-        Touch();
-        await WriteStateAsync();
+        await RecordTrainingAsync(0);
         var after = HeldOutAccuracy(slots);
         var note = mode switch
         {
             TransferMode.Direct => $"copied the weights of {source.SwarmId}",
             TransferMode.Gradual => $"blended: every weight = {1 - DaaLimits.GradualBlend:0.##}·own + {DaaLimits.GradualBlend:0.##}·{source.SwarmId}'s",
-            _ when fineTune.Count == 0 => $"copied the weights of {source.SwarmId}; no own outcomes recorded to fine-tune on",
-            _ => $"copied the weights of {source.SwarmId}, then trained {epochs} epochs on {fineTune.Count} of this swarm's own outcomes (held-out ones excluded)",
+            _ when epochs == 0 => $"copied the weights of {source.SwarmId}; no trainable outcomes of this swarm recorded to fine-tune on",
+            _ => $"copied the weights of {source.SwarmId}, then trained {epochs} epochs on this swarm's {fineTuneSamples} trainable outcomes (held-out ones excluded)",
         };
         if (!source.Trained)
         {
             note += $"; note: {source.SwarmId}'s network was never trained";
         }
 
-        logger.LogInformation("Swarm {SwarmId}: network transferred from {Source} ({Mode}): accuracy {Before} → {After}", Id, source.SwarmId, mode, before.Accuracy, after.Accuracy);
-        return new TransferReport(source.SwarmId, Id, mode, before, after, fineTune.Count, epochs, blend, note);
+        logger.LogInformation("Swarm {SwarmId}: network transferred from {Source} ({Mode}): held-out accuracy {Before} → {After}", Id, source.SwarmId, mode, before.Accuracy, after.Accuracy);
+        return new TransferReport(source.SwarmId, Id, mode, before, after, fineTuneSamples, epochs, blend, note);
     }
 
     public async Task<SwarmDestroyResult> Destroy()
@@ -449,7 +464,8 @@ public sealed class SwarmGrain(
         var agents = state.State.Agents.Select(a => a.Id).ToList();
         var cancelled = await Tasks.DestroyAsync();
         await Task.WhenAll(agents.Select(a => GrainFactory.GetGrain<IAgentGrain>(a).Retire()));
-        await GrainFactory.GetGrain<IRegistryGrain>(GrainKeys.Registry).UnregisterSwarm(Id);
+        await GrainFactory.RegistryOf(GrainKeys.TenantOf(Id)).UnregisterSwarm(Id);
+        await GrainFactory.ReleaseSwarmAsync(Id);
         await Task.WhenAll(state.ClearStateAsync(), _learning.ClearAsync(), legacyOutcomes.RecordExists ? legacyOutcomes.ClearStateAsync() : Task.CompletedTask);
         state.State = new SwarmGrainState();
         _tasks = null;
@@ -461,7 +477,7 @@ public sealed class SwarmGrain(
 
     // ---- ISwarmContext ----
 
-    (RoutingDecision Decision, IReadOnlyList<string> Chosen) ISwarmContext.Route(TaskRouting task, IReadOnlyList<RoutingCandidate> candidates, int count)
+    (RoutingDecision Decision, IReadOnlyList<string> Chosen) ISwarmContext.Route(TaskText task, IReadOnlyList<RoutingCandidate> candidates, int count)
     {
         var scores = _learning.Scores(task);
         if (scores is not null)
@@ -469,8 +485,9 @@ public sealed class SwarmGrain(
             CountRuns(1);
         }
 
-        var spec = new TaskSpec(task.Text, task.Priority, ExecutionStrategy.Adaptive, null, task.RequiredCapabilities);
-        return TaskRouter.Route(spec, state.State.Strategy, candidates, scores, count, scores is null ? null : _learning.Note(OutcomeSamples().Count));
+        // The exploration bonus decays with what each agent has finished, as the outcome log counts it.
+        var counted = candidates.Select(c => c with { FinishedTasks = _learning.FinishedTasks(c.Slot) }).ToList();
+        return TaskRouter.Route(task, state.State.Strategy, counted, scores, count, scores is null ? null : _learning.Note());
     }
 
     async Task<(string? AgentId, string Reason)> ISwarmContext.SpawnForAsync(IReadOnlyList<string> capabilities, string taskId)
@@ -482,13 +499,34 @@ public sealed class SwarmGrain(
         }
 
         var type = AgentProfiles.TypeFor(capabilities);
-        var entry = await SpawnCoreAsync(new AgentSpec(type, null, AgentProfiles.DefaultCapabilities(type).Union(capabilities).ToList()));
+        SwarmAgentEntry entry;
+        try
+        {
+            entry = await SpawnCoreAsync(new AgentSpec(type, null, AgentProfiles.DefaultCapabilities(type).Union(capabilities).ToList()));
+        }
+        catch (DomainException e) when (e.Kind == ErrorKind.CapacityExceeded)
+        {
+            return (null, $"task {taskId} needs {string.Join(", ", capabilities)}: {e.Message}");
+        }
+
         return (entry.Id, $"task {taskId} needs {string.Join(", ", capabilities)}: spawned {entry.Name} ({type.ToString().ToLowerInvariant()})");
     }
 
     void ISwarmContext.Learned(TaskIndexEntry task)
     {
-        // Training runs on request (neural_train) for now.
+        var due = false;
+        foreach (var hold in task.Holds.Where(h => h.Outcome is HoldOutcome.Completed or HoldOutcome.Failed))
+        {
+            if (Roster.Find(hold.AgentId) is { } agent)
+            {
+                due |= _learning.Record(task, hold, agent.Slot);
+            }
+        }
+
+        if (due)
+        {
+            _ = TrainInBackgroundAsync();
+        }
     }
 
     // ---- helpers ----
@@ -532,6 +570,7 @@ public sealed class SwarmGrain(
     private async Task<SwarmAgentEntry> SpawnCoreAsync(AgentSpec spec)
     {
         var id = spec.RequestId is { } r ? GrainKeys.AgentIdForRequest(Id, r) : GrainKeys.NewAgentId(Id);
+        await GrainFactory.ClaimSwarmAsync(Id, state.State.Agents.Count + 1, Tasks.Board.Count); // the tenant's agent quota
         var entry = Roster.Add(spec, id, DateTimeOffset.UtcNow);
         Touch();
         try
@@ -548,6 +587,19 @@ public sealed class SwarmGrain(
         return entry;
     }
 
+    /// <summary>The tenant's usage counts converge on what this swarm really holds (after a crash, say); never fails activation.</summary>
+    private async Task ReportUsageAsync()
+    {
+        try
+        {
+            await GrainFactory.ReportSwarmAsync(Id, state.State.Agents.Count, Tasks.Board.Count);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Swarm {SwarmId}: could not report its usage", Id);
+        }
+    }
+
     /// <summary>The agent grain keeps a copy of its profile; the roster is the truth, so a failure here only logs.</summary>
     private async Task InitializeAgentAsync(SwarmAgentEntry entry)
     {
@@ -561,20 +613,39 @@ public sealed class SwarmGrain(
         }
     }
 
-    private List<(string Text, int Slot, float Target)> OutcomeSamples()
+    /// <summary>Every reported result in the task index, oldest first, with the slot of the agent that reported it.</summary>
+    private IEnumerable<(TaskIndexEntry Task, TaskHold Hold, int Slot)> ReportedOutcomes()
     {
         var slots = state.State.Agents.ToDictionary(a => a.Id, a => a.Slot);
         return Tasks.Board.ReportedHolds()
             .Where(x => slots.ContainsKey(x.Hold.AgentId))
-            .Select(x => (x.Task.Text, slots[x.Hold.AgentId],
-                x.Hold.Outcome == HoldOutcome.Completed ? (float)Math.Clamp(x.Hold.Quality ?? 1.0, 0, 1) : 0f))
-            .TakeLast(SwarmLearning.MaxRecordedOutcomes)
-            .ToList();
+            .Select(x => (x.Task, x.Hold, slots[x.Hold.AgentId]));
     }
 
-    private async Task RecordTrainingAsync(TrainingResult result)
+    /// <summary>
+    /// An automatic training: the copy trains off the scheduler while the swarm keeps serving calls. If it fails or
+    /// the grain deactivates meanwhile, the outcomes stay untrained and the next due check (next outcome or tick)
+    /// starts it again.
+    /// </summary>
+    private async Task TrainInBackgroundAsync()
     {
-        state.State.TrainingEpochs += result.EpochMse.Count;
+        try
+        {
+            if (await _learning.TrainRoutingAsync(TrainingTrigger.Automatic) is { } entry)
+            {
+                state.State.TrainingEpochs += entry.Epochs;
+                _countersDirty = true;
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Swarm {SwarmId}: automatic training of the routing network failed; it is retried at the next due check", Id);
+        }
+    }
+
+    private async Task RecordTrainingAsync(int epochs)
+    {
+        state.State.TrainingEpochs += epochs;
         Touch();
         await WriteStateAsync();
     }
@@ -591,6 +662,11 @@ public sealed class SwarmGrain(
             if (_tasks.Board.HasHeldTasks)
             {
                 await _tasks.ExpireLeasesAsync("lease-timer");
+            }
+
+            if (_learning.TrainingDue)
+            {
+                _ = TrainInBackgroundAsync(); // e.g. outcomes left untrained by a restart
             }
 
             if (_countersDirty && DateTimeOffset.UtcNow - _lastCounterFlush >= CounterFlushPeriod)
@@ -642,14 +718,20 @@ public sealed class SwarmGrain(
         };
     }
 
-    /// <summary>The one place routing accuracy is measured (transfer reports, learning status, metrics).</summary>
-    private RoutingAccuracy HeldOutAccuracy(IReadOnlyCollection<int> slots) =>
-        NetworkTransfer.Accuracy(_learning.Current, NetworkTransfer.Split(OutcomeSamples()).HeldOut, slots);
+    /// <summary>Held-out routing accuracy, as the routing network measures it (<see cref="RoutingNetwork.EvaluateHeldOut()"/>); the one place the daa tools read it.</summary>
+    private RoutingAccuracy HeldOutAccuracy(IReadOnlyCollection<int>? slots)
+    {
+        var score = _learning.HeldOut(slots);
+        return new RoutingAccuracy(score.Count, score.Accuracy, score.Mse, score.Count > 0 ? RoutingAccuracyMethod : RoutingAccuracyMethod + "; none held out yet, so no figures");
+    }
 
-    private List<int> SlotsOf(IReadOnlyList<string>? agentIds, string parameter) =>
-        agentIds is null or { Count: 0 }
-            ? state.State.Agents.Select(a => a.Slot).ToList()
-            : agentIds.Select(a => Roster.Require(a, parameter).Slot).Distinct().ToList();
+    private const string RoutingAccuracyMethod =
+        "the routing network's held-out outcomes (one in five by task-id hash, never trained on; a swarm's first trainable outcome is never held out): " +
+        "share where its output for the credited agent (≥ 0.5 = success) matched what happened; MSE against the outcome's target";
 
-    private NeuralStatus NeuralStatus() => _learning.Status(OutcomeSamples().Count);
+    /// <summary>Null (every held-out outcome) without agentIds, else the slots of those agents.</summary>
+    private List<int>? SlotsOf(IReadOnlyList<string>? agentIds, string parameter) =>
+        agentIds is null or { Count: 0 } ? null : agentIds.Select(a => Roster.Require(a, parameter).Slot).Distinct().ToList();
+
+    private NeuralStatus NeuralStatus() => _learning.Status();
 }

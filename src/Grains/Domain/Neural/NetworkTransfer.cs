@@ -7,47 +7,26 @@ using SwarmCluster.Grains.Routing;
 namespace SwarmCluster.Grains.Neural;
 
 /// <summary>
-/// Moving routing networks between swarms (neural_import, daa_meta_learning) and measuring them on held-out
-/// outcomes. Kept apart from <see cref="SwarmLearning"/> so the routing network's training can change without
-/// touching transfer.
+/// Moving routing networks between swarms (neural_import, daa_meta_learning): loading and checking a .net text,
+/// blending weights. Swapping the network in and measuring it is the routing network's own business
+/// (<see cref="Learning.RoutingNetwork.Adopt"/>, <see cref="Learning.RoutingNetwork.EvaluateHeldOut()"/>).
 /// </summary>
 internal static class NetworkTransfer
 {
-    public const string AccuracyMethod =
-        "held-out outcomes (every 4th recorded outcome, never trained on by a transfer): share of successful ones " +
-        "(target ≥ 0.5) whose agent the network ranks first among the swarm's agents";
-
-    /// <summary>Every <see cref="DaaLimits.HeldOutEvery"/>-th outcome is held out; the rest may be trained on.</summary>
-    public static (List<T> Train, List<T> HeldOut) Split<T>(IReadOnlyList<T> outcomes)
+    /// <summary>
+    /// Output activations an imported network may have: routing reads outputs as predicted success in 0..1 (held-out
+    /// accuracy thresholds them at 0.5) and keeps training them by outcome, so each must range over 0..1 and be trainable.
+    /// </summary>
+    public static readonly IReadOnlySet<ActivationFunction> OutputActivations = new HashSet<ActivationFunction>
     {
-        var train = new List<T>();
-        var heldOut = new List<T>();
-        for (var i = 0; i < outcomes.Count; i++)
-        {
-            (i % DaaLimits.HeldOutEvery == DaaLimits.HeldOutEvery - 1 ? heldOut : train).Add(outcomes[i]);
-        }
+        ActivationFunction.Sigmoid, ActivationFunction.SigmoidStepwise, ActivationFunction.Elliot, ActivationFunction.LinearPiece,
+    };
 
-        return (train, heldOut);
-    }
-
-    /// <summary>Routing accuracy of <paramref name="network"/> on held-out outcomes, ranking only <paramref name="slots"/>.</summary>
-    public static RoutingAccuracy Accuracy(NeuralNetwork network, IReadOnlyList<(string Text, int Slot, float Target)> heldOut, IReadOnlyCollection<int> slots)
+    /// <summary>Hidden activations libfann can run but not train (the float build's gaussian stepwise outputs 0): refused, routing keeps training.</summary>
+    public static readonly IReadOnlySet<ActivationFunction> UntrainableActivations = new HashSet<ActivationFunction>
     {
-        var successes = heldOut.Where(o => o.Target >= 0.5f && slots.Contains(o.Slot)).ToList();
-        var correct = 0;
-        foreach (var outcome in successes)
-        {
-            var scores = network.Run(TaskFeatureEncoder.Encode(outcome.Text));
-            var best = slots.Where(s => s < scores.Length).OrderByDescending(s => scores[s]).ThenBy(s => s).First();
-            if (best == outcome.Slot)
-            {
-                correct++;
-            }
-        }
-
-        return new RoutingAccuracy(successes.Count, correct, successes.Count > 0 ? (double)correct / successes.Count : null,
-            successes.Count > 0 ? AccuracyMethod : AccuracyMethod + "; none recorded yet, so no accuracy");
-    }
+        ActivationFunction.Threshold, ActivationFunction.ThresholdSymmetric, ActivationFunction.GaussianStepwise,
+    };
 
     /// <summary>Loads a .net text and checks it has exactly the swarm's layers; the error says which shape fits.</summary>
     public static NeuralNetwork Load(byte[] fannText, IReadOnlyList<int> expectedLayers, string parameter, string swarmId)
@@ -87,8 +66,34 @@ internal static class NetworkTransfer
                 $"{expectedLayers[0]} task features in, hidden {string.Join(" and ", expectedLayers.Skip(1).Take(expectedLayers.Count - 2))}, one output per agent slot (maxAgents {expectedLayers[^1]})");
         }
 
+        var hidden = network.HiddenActivation;
+        var output = network.OutputActivation;
+        if (UntrainableActivations.Contains(hidden) || !OutputActivations.Contains(output))
+        {
+            network.Dispose();
+            throw DomainException.Invalid(parameter,
+                $"activation functions hidden {Name(hidden)}, output {Name(output)} do not fit routing: the output layer must give 0..1 and be trainable " +
+                $"({string.Join(", ", OutputActivations.Select(Name))}) and the hidden layers trainable (not {string.Join(", ", UntrainableActivations.Select(Name))})");
+        }
+
         return network;
     }
+
+    private static string Name(ActivationFunction function) => "FANN_" + function switch
+    {
+        ActivationFunction.SigmoidStepwise => "SIGMOID_STEPWISE",
+        ActivationFunction.SigmoidSymmetric => "SIGMOID_SYMMETRIC",
+        ActivationFunction.SigmoidSymmetricStepwise => "SIGMOID_SYMMETRIC_STEPWISE",
+        ActivationFunction.ThresholdSymmetric => "THRESHOLD_SYMMETRIC",
+        ActivationFunction.GaussianSymmetric => "GAUSSIAN_SYMMETRIC",
+        ActivationFunction.GaussianStepwise => "GAUSSIAN_STEPWISE",
+        ActivationFunction.ElliotSymmetric => "ELLIOT_SYMMETRIC",
+        ActivationFunction.LinearPiece => "LINEAR_PIECE",
+        ActivationFunction.LinearPieceSymmetric => "LINEAR_PIECE_SYMMETRIC",
+        ActivationFunction.SinSymmetric => "SIN_SYMMETRIC",
+        ActivationFunction.CosSymmetric => "COS_SYMMETRIC",
+        _ => function.ToString().ToUpperInvariant(),
+    };
 
     /// <summary>target ← (1 − share)·target + share·source, weight by weight (same shape).</summary>
     public static void Blend(NeuralNetwork target, NeuralNetwork source, double share)

@@ -3,69 +3,160 @@ using Microsoft.Extensions.Logging;
 using SwarmCluster.Contracts;
 using SwarmCluster.Contracts.Errors;
 using SwarmCluster.Contracts.Neural;
+using SwarmCluster.Contracts.Tasks;
 using SwarmCluster.Fann;
+using SwarmCluster.Grains.Learning;
 using SwarmCluster.Grains.Routing;
 using SwarmCluster.Grains.State;
-using SwarmCluster.Grains.Tasks;
 
 namespace SwarmCluster.Grains.Neural;
 
 /// <summary>
-/// The swarm's routing network: its life cycle (created from the swarm id's seed, stored once trained), running
-/// it, and training it on the outcomes the task records hold. Owned by one swarm grain (a FANN network is not
-/// thread-safe; the grain's turns serialise every use).
+/// A swarm's two networks and their life cycle. The routing network (<see cref="RoutingNetwork"/>) learns from
+/// the outcomes the task index holds: every reported result is an outcome credited to the agent that reported it,
+/// and a training starts in the background after every <see cref="RoutingLearningOptions.TrainEveryOutcomes"/>
+/// new ones. The custom network (<see cref="CustomNetwork"/>) is trained only on samples a caller supplies.
+/// <para>
+/// Outcomes are not stored twice: the log the routing network reads is rebuilt from the task index when the swarm
+/// activates (<see cref="Open"/>), and only the network (with how far it has trained) is written, when a training
+/// is applied. Owned by one swarm grain: FANN networks are not thread-safe and the grain's turns serialise every
+/// use, except a training job, which trains a copy off the scheduler.
+/// </para>
 /// </summary>
 internal sealed class SwarmLearning(
     string swarmId,
     IPersistentState<SwarmNetworkState> network,
+    IPersistentState<SwarmCustomNetworkState> custom,
     ILogger logger) : IDisposable
 {
-    public const int InputSize = TaskFeatureEncoder.Size;
-    public static readonly int[] HiddenLayers = [64, 32];
-    public const int MaxRecordedOutcomes = 2000;
+    public static IReadOnlyList<int> Layers(int outputs) => RoutingNetwork.Layers(outputs);
 
-    /// <summary>The network's own algorithm (see docs/routing.md).</summary>
-    public const TrainingAlgorithm NetworkTrainingAlgorithm = TrainingAlgorithm.Incremental;
-
-    private NeuralNetwork? _net;
+    private RoutingNetwork? _routing;
+    private CustomNetwork? _custom;
     private int _outputs;
 
-    public bool Trained => network.State.Trained;
+    private RoutingNetwork Routing => _routing ?? throw new InvalidOperationException("The swarm's networks are not open.");
 
-    public static int[] Layers(int outputs) => [InputSize, .. HiddenLayers, outputs];
+    public bool Trained => _routing?.Trained ?? false;
 
-    /// <summary>A new swarm's untrained network: a pure function of the swarm id, so it is not stored until trained.</summary>
-    public void Create(int outputs)
+    /// <summary>A new swarm: the untrained networks are pure functions of the swarm id, so nothing is stored until trained.</summary>
+    public void Create(int outputs, int trainEvery)
     {
-        _outputs = outputs;
-        _net?.Dispose();
-        _net = null;
+        Dispose();
         network.State = new SwarmNetworkState();
-        _net = Guard(() => CreateNetwork(outputs, StableTextHash.Seed(swarmId)));
+        custom.State = new SwarmCustomNetworkState();
+        Open(outputs, trainEvery, []);
     }
 
-    public void Attach(int outputs) => _outputs = outputs;
-
-    /// <summary>The network's scores (one per slot) for a task, or null until it has been trained.</summary>
-    public float[]? Scores(TaskRouting task)
+    /// <summary>Opens the stored networks and rebuilds the outcome log from the task index (oldest first).</summary>
+    public void Open(int outputs, int trainEvery, IEnumerable<(TaskIndexEntry Task, TaskHold Hold, int Slot)> reported)
     {
-        if (!network.State.Trained)
+        Dispose();
+        _outputs = outputs;
+        var options = RoutingLearningOptions.Default with { TrainEveryOutcomes = trainEvery };
+        var log = new SwarmOutcomeState();
+        foreach (var (task, hold, slot) in reported)
         {
-            return null;
+            if (slot < outputs)
+            {
+                OutcomeLog.Append(log, Outcome(task, hold, slot), options, checkDuplicate: false);
+            }
         }
 
-        return Guard(() => EnsureNetwork().Run(TaskFeatureEncoder.Encode(task.Text)));
+        _routing = Guard(() => RoutingNetwork.Open(outputs, RoutingNetwork.SeedFor(swarmId), network.State, log, options));
     }
 
-    public string Note(int samples) => $"trained {network.State.EpochsTrained} epochs, {samples} recorded outcomes";
+    /// <summary>Outcomes credited to the slot: what the exploration bonus counts.</summary>
+    public long FinishedTasks(int slot) => _routing?.FinishedTasks(slot) ?? 0;
 
-    public float[] Run(float[] input)
+    /// <summary>The routing network's scores (one per slot) once trained on outcomes, else null (route by capability).</summary>
+    public float[]? Scores(TaskText task) => Guard(() => Routing.RoutingScores(task));
+
+    public string Note()
     {
-        Checks.Vector(input, "input", InputSize);
-        return Guard(() => EnsureNetwork().Run(input));
+        var heldOut = Routing.EvaluateHeldOut();
+        var accuracy = heldOut.Accuracy is { } a ? $", held-out accuracy {a:P0} on {heldOut.Count}" : "";
+        return $"{network.State.Trainings} trainings on {Routing.Samples().Count(s => !s.HeldOut)} outcomes{accuracy}";
     }
 
-    public float[][] RunBatch(float[][] inputs)
+    /// <summary>
+    /// Records a reported result; true when a training is now due. Before <see cref="Open"/> (results settled while
+    /// the swarm activates) it does nothing: Open reads them from the task index.
+    /// </summary>
+    public bool Record(TaskIndexEntry task, TaskHold hold, int slot) =>
+        _routing is { } routing && slot < _outputs && routing.Record(Outcome(task, hold, slot)).TrainingDue;
+
+    public bool TrainingDue => _routing is { TrainingDue: true };
+
+    /// <summary>
+    /// Trains the routing network on the recorded outcomes, off the grain's scheduler (the grain keeps routing with
+    /// the current network meanwhile), then swaps the result in and writes it. Null when the result was stale.
+    /// </summary>
+    public async Task<RoutingTrainingEntry?> TrainRoutingAsync(TrainingTrigger trigger, int? epochs = null)
+    {
+        if (epochs is { } e)
+        {
+            Checks.Range(e, "epochs", 1, SwarmLimits.MaxEpochs);
+        }
+
+        var routing = Routing;
+        if (routing.TrainingRunning)
+        {
+            throw new DomainException(ErrorKind.Conflict, "a training of the routing network is running (it trains by itself every few outcomes); try again when it has finished", "epochs");
+        }
+
+        RoutingTrainingJob job;
+        try
+        {
+            job = routing.CreateTrainingJob(trigger, epochs);
+        }
+        catch (DomainException ex) when (ex.Kind == ErrorKind.InvalidArgument)
+        {
+            throw DomainException.Invalid("samples", $"none given and {ex.Message}");
+        }
+
+        using (job)
+        {
+            if (epochs is { } n)
+            {
+                CheckWork(job.Samples, n);
+            }
+
+            RoutingTrainingResult result;
+            try
+            {
+                result = await Task.Run(() => job.Run());
+            }
+            catch (FannException ex)
+            {
+                throw Unavailable(ex);
+            }
+
+            if (!ReferenceEquals(routing, _routing))
+            {
+                result.Dispose(); // the swarm was destroyed or re-created meanwhile
+                return null;
+            }
+
+            var entry = routing.Apply(result);
+            if (entry is not null)
+            {
+                await network.WriteStateAsync();
+                logger.LogInformation("Swarm {SwarmId}: routing network trained ({Trigger}) on {Samples} outcomes for {Epochs} epochs in {Ms:0} ms; held-out accuracy {Before} → {After}",
+                    swarmId, trigger, entry.Samples, entry.Epochs, entry.DurationMs, entry.HeldOutAccuracyBefore, entry.HeldOutAccuracyAfter);
+            }
+
+            return entry;
+        }
+    }
+
+    public float[] Run(float[] input, NetworkKind kind)
+    {
+        Checks.Vector(input, "input", RoutingNetwork.InputSize);
+        return Guard(() => Net(kind).Run(input));
+    }
+
+    public float[][] RunBatch(float[][] inputs, NetworkKind kind)
     {
         if (inputs is null || inputs.Length == 0 || inputs.Length > SwarmLimits.MaxBatch)
         {
@@ -74,38 +165,14 @@ internal sealed class SwarmLearning(
 
         for (var i = 0; i < inputs.Length; i++)
         {
-            Checks.Vector(inputs[i], "inputs", InputSize, $"item {i}");
+            Checks.Vector(inputs[i], "inputs", RoutingNetwork.InputSize, $"item {i}");
         }
 
-        return Guard(() => EnsureNetwork().RunBatch(inputs));
+        return Guard(() => Net(kind).RunBatch(inputs));
     }
 
-    /// <summary>Trains on recorded outcomes: (text, slot, target) from the task records.</summary>
-    public async Task<TrainingResult> TrainOnOutcomesAsync(IReadOnlyList<(string Text, int Slot, float Target)> samples, int epochs)
-    {
-        Checks.Range(epochs, "epochs", 1, SwarmLimits.MaxEpochs);
-        if (samples.Count == 0)
-        {
-            throw DomainException.Invalid("samples", "none given and no task outcomes recorded yet: give samples, or complete or fail tasks first");
-        }
-
-        CheckWork(samples.Count, epochs);
-        var inputs = new float[samples.Count][];
-        var targets = new float[samples.Count][];
-        for (var i = 0; i < samples.Count; i++)
-        {
-            inputs[i] = TaskFeatureEncoder.Encode(samples[i].Text);
-            targets[i] = new float[_outputs];
-            if (samples[i].Slot >= 0 && samples[i].Slot < _outputs)
-            {
-                targets[i][samples[i].Slot] = samples[i].Target;
-            }
-        }
-
-        return await TrainAsync(inputs, targets, epochs, TrainingSource.RecordedOutcomes);
-    }
-
-    public async Task<TrainingResult> TrainOnSamplesAsync(IReadOnlyList<TrainingSample> samples, int epochs)
+    /// <summary>Trains the custom network on caller-supplied samples; the routing network is never touched.</summary>
+    public async Task<TrainingResult> TrainCustomAsync(IReadOnlyList<TrainingSample> samples, int epochs)
     {
         Checks.Range(epochs, "epochs", 1, SwarmLimits.MaxEpochs);
         if (samples is null || samples.Count == 0 || samples.Count > SwarmLimits.MaxTrainingSamples)
@@ -117,7 +184,7 @@ internal sealed class SwarmLearning(
         for (var i = 0; i < samples.Count; i++)
         {
             var sample = samples[i] ?? throw DomainException.Invalid("samples", $"sample {i}: must not be null");
-            Checks.Vector(sample.Input, "samples", InputSize, $"sample {i} input");
+            Checks.Vector(sample.Input, "samples", RoutingNetwork.InputSize, $"sample {i} input");
             Checks.Vector(sample.Target, "samples", _outputs, $"sample {i} target");
             if (sample.Target.Any(t => t < 0 || t > 1))
             {
@@ -125,127 +192,110 @@ internal sealed class SwarmLearning(
             }
         }
 
-        return await TrainAsync(samples.Select(x => x.Input).ToArray(), samples.Select(x => x.Target).ToArray(), epochs, TrainingSource.Supplied);
+        var net = Custom();
+        var watch = Stopwatch.StartNew();
+        TrainingReport report;
+        try
+        {
+            // Off the scheduler: it can take seconds. CustomNetwork trains a copy and swaps it in on success.
+            report = await Task.Run(() => net.Train(samples.Select(x => x.Input).ToList(), samples.Select(x => x.Target).ToList(), epochs));
+        }
+        catch (FannException ex)
+        {
+            throw Unavailable(ex);
+        }
+
+        await custom.WriteStateAsync();
+        watch.Stop();
+        return new TrainingResult(report.EpochMse.ToList(), samples.Count, TrainingSource.Supplied, watch.Elapsed.TotalMilliseconds,
+            custom.State.EpochsTrained, NetworkKind.Custom);
     }
 
-    public NeuralStatus Status(int recordedSamples)
+    public NeuralStatus Status()
     {
-        var net = EnsureNetwork();
+        var routing = Routing;
+        var net = routing.Network;
         var n = network.State;
+        var c = custom.State;
+        var learning = routing.Status();
         return new NeuralStatus(net.LayerSizes.ToList(), net.ConnectionCount,
             net.HiddenActivation.ToString().ToLowerInvariant(), net.OutputActivation.ToString().ToLowerInvariant(),
             net.TrainingAlgorithm.ToString().ToLowerInvariant(), net.LearningRate,
-            n.EpochsTrained, n.LastMse, recordedSamples, n.Trained, n.LastTrainedAt, n.Network?.Length ?? 0);
+            n.EpochsTrained, n.LastMse, learning.TrainableOutcomes + learning.HeldOutOutcomes, n.Trained, n.LastTrainedAt, n.Network?.Length ?? 0,
+            learning,
+            new CustomNetworkStatus(c.Trained, c.EpochsTrained, c.LastMse, c.LastTrainedAt, c.LastSamples, c.Network?.Length ?? 0));
     }
 
-    /// <summary>The network as it is now, for measuring and copying (still owned here: never dispose it).</summary>
-    public NeuralNetwork Current => Guard(EnsureNetwork);
+    /// <summary>The routing network as libfann saves it (neural_export, daa_meta_learning's source).</summary>
+    public byte[] RoutingBytes() => Guard(Routing.Network.ToBytes);
 
-    /// <summary>Makes <paramref name="replacement"/> (ownership passes here) the routing network, stored and used for routing from now on.</summary>
-    public async Task AdoptAsync(NeuralNetwork replacement)
+    /// <summary>A copy of the routing network (the caller owns and disposes it).</summary>
+    public NeuralNetwork CopyRouting() => Guard(Routing.Network.Copy);
+
+    /// <summary>Trainable (not held-out) outcomes recorded: what a fine-tuning would train on.</summary>
+    public int TrainableOutcomes => Routing.Samples().Count(s => !s.HeldOut);
+
+    /// <summary>The routing network's held-out measure, over every held-out outcome or those credited to <paramref name="slots"/>.</summary>
+    public HeldOutScore HeldOut(IReadOnlyCollection<int>? slots) => Guard(() => Routing.EvaluateHeldOut(slots));
+
+    /// <summary>
+    /// Makes <paramref name="replacement"/> (ownership passes here) the routing network through
+    /// <see cref="RoutingNetwork.Adopt"/>, and writes it. A background training running meanwhile is discarded.
+    /// </summary>
+    public async Task<RoutingTrainingEntry> AdoptAsync(NeuralNetwork replacement, TrainingTrigger trigger)
     {
-        var bytes = Guard(replacement.ToBytes);
-        _net?.Dispose();
-        _net = replacement;
-        var n = network.State;
-        n.Network = bytes;
-        n.Trained = true;
-        n.LastTrainedAt = DateTimeOffset.UtcNow;
+        RoutingTrainingEntry entry;
+        try
+        {
+            entry = Guard(() => Routing.Adopt(replacement, trigger));
+        }
+        catch
+        {
+            replacement.Dispose();
+            throw;
+        }
+
         await network.WriteStateAsync();
+        logger.LogInformation("Swarm {SwarmId}: routing network replaced ({Trigger}); held-out accuracy {Before} → {After}",
+            swarmId, trigger, entry.HeldOutAccuracyBefore, entry.HeldOutAccuracyAfter);
+        return entry;
     }
 
     public async Task ClearAsync()
     {
-        await network.ClearStateAsync();
+        await Task.WhenAll(network.ClearStateAsync(), custom.RecordExists ? custom.ClearStateAsync() : Task.CompletedTask);
         network.State = new SwarmNetworkState();
+        custom.State = new SwarmCustomNetworkState();
         Dispose();
     }
 
     public void Dispose()
     {
-        _net?.Dispose();
-        _net = null;
+        _routing?.Dispose();
+        _routing = null;
+        _custom?.Dispose();
+        _custom = null;
     }
 
-    private async Task<TrainingResult> TrainAsync(float[][] inputs, float[][] targets, int epochs, TrainingSource source)
+    private static RoutingOutcome Outcome(TaskIndexEntry task, TaskHold hold, int slot) =>
+        new($"{task.Id}#{hold.Attempt}", TaskText.Of(task), slot, hold.Outcome == HoldOutcome.Completed, hold.Quality,
+            hold.EndedAt ?? task.FinishedAt ?? task.CreatedAt);
+
+    private NeuralNetwork Net(NetworkKind kind) => kind switch
     {
-        var net = EnsureNetwork();
-        var watch = Stopwatch.StartNew();
-        TrainingReport report;
-        byte[] bytes;
-        try
-        {
-            using var data = TrainingData.FromArrays(inputs, targets);
-            // Off the grain scheduler's thread: training can take seconds. The grain is not reentrant, so nothing
-            // else touches the network meanwhile.
-            (report, bytes) = await Task.Run(() => (net.Train(data, epochs), net.ToBytes()));
-        }
-        catch (FannException ex)
-        {
-            Dispose(); // possibly half-trained: reload the stored one next time
-            throw Unavailable(ex);
-        }
+        NetworkKind.Routing => Routing.Network,
+        NetworkKind.Custom => Custom().Network,
+        _ => throw DomainException.Invalid("network", $"must be routing or custom (got {kind})"),
+    };
 
-        watch.Stop();
-        var n = network.State;
-        n.Network = bytes;
-        n.EpochsTrained += report.Epochs;
-        n.LastMse = report.EpochMse.Count > 0 ? report.EpochMse[^1] : null;
-        n.LastTrainedAt = DateTimeOffset.UtcNow;
-        n.Trained = true;
-        await network.WriteStateAsync();
-        logger.LogInformation("Swarm {SwarmId} trained on {Samples} samples ({Source}) for {Epochs} epochs in {Ms:0} ms, MSE {Mse}",
-            swarmId, inputs.Length, source, report.Epochs, watch.Elapsed.TotalMilliseconds, n.LastMse);
-        return new TrainingResult(report.EpochMse.ToList(), inputs.Length, source, watch.Elapsed.TotalMilliseconds, n.EpochsTrained);
-    }
+    private CustomNetwork Custom() =>
+        _custom ??= Guard(() => CustomNetwork.Open(_outputs, CustomNetwork.SeedFor(swarmId), custom.State));
 
     private static void CheckWork(int samples, int epochs)
     {
         if ((long)samples * epochs > SwarmLimits.MaxTrainingWork)
         {
             throw DomainException.Invalid("epochs", $"samples × epochs must be at most {SwarmLimits.MaxTrainingWork:N0} per call (got {samples} × {epochs}); train in several calls");
-        }
-    }
-
-    private NeuralNetwork EnsureNetwork()
-    {
-        if (_net is not null)
-        {
-            return _net;
-        }
-
-        var bytes = network.State.Network;
-        if (bytes is null && network.State.Trained)
-        {
-            throw new DomainException(ErrorKind.Unavailable, $"swarm '{swarmId}' was trained but has no stored network");
-        }
-
-        var net = Guard(() => bytes is null ? CreateNetwork(_outputs, StableTextHash.Seed(swarmId)) : NeuralNetwork.FromBytes(bytes));
-        if (net.InputCount != InputSize || net.OutputCount != _outputs)
-        {
-            net.Dispose();
-            throw new DomainException(ErrorKind.Unavailable, $"swarm '{swarmId}': stored network has the wrong shape");
-        }
-
-        _net = net;
-        return net;
-    }
-
-    private static NeuralNetwork CreateNetwork(int outputs, int seed)
-    {
-        var net = NeuralNetwork.CreateStandard(Layers(outputs));
-        try
-        {
-            net.HiddenActivation = ActivationFunction.Sigmoid;
-            net.OutputActivation = ActivationFunction.Sigmoid; // scores in 0..1
-            net.TrainingAlgorithm = NetworkTrainingAlgorithm;
-            net.RandomizeWeights(-0.1f, 0.1f, seed); // reproducible from the swarm id
-            return net;
-        }
-        catch
-        {
-            net.Dispose();
-            throw;
         }
     }
 

@@ -1,5 +1,6 @@
 using SwarmCluster.Contracts.Agents;
 using SwarmCluster.Contracts.Daa;
+using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Contracts.Queen;
 using SwarmCluster.Contracts.Swarms;
 using SwarmCluster.Contracts.Tasks;
@@ -28,11 +29,13 @@ public static class StorageNames
     public const string Swarm = "swarm";
     public const string SwarmNetwork = "swarm-network";
     public const string SwarmOutcomes = "swarm-outcomes";
+    public const string SwarmCustomNetwork = "swarm-custom-network";
     public const string Agent = "agent";
     public const string Task = "task";
     public const string Queen = "queen";
     public const string Memory = "memory";
     public const string Registry = "registry";
+    public const string Usage = "usage";
 
     /// <summary>Page n of a swarm's task index is the state "swarm-tasks-n" of the swarm grain (one row each).</summary>
     public const string SwarmTaskPagePrefix = "swarm-tasks-";
@@ -67,6 +70,8 @@ public sealed class SwarmGrainState
     /// <summary>The request that created the swarm (a repeat answers with the swarm instead of a conflict).</summary>
     [Id(17)] public string? RequestId { get; set; }
     [Id(18)] public SupervisionPolicy? Supervision { get; set; }
+    /// <summary>Null in rows written before it existed: <see cref="SwarmLimits.DefaultTrainEvery"/>.</summary>
+    [Id(19)] public int? TrainEvery { get; set; }
 }
 
 [GenerateSerializer, Alias("state.swarm-agent.v1")]
@@ -137,8 +142,34 @@ public sealed class SwarmNetworkState
     [Id(1)] public int EpochsTrained { get; set; }
     [Id(2)] public float? LastMse { get; set; }
     [Id(3)] public DateTimeOffset? LastTrainedAt { get; set; }
-    /// <summary>True once trained (Train or TrainOnOutcomes): from then on routing uses the network.</summary>
+    /// <summary>
+    /// True once trained on outcomes (before custom networks existed, Train on supplied samples set it too):
+    /// from then on routing blends in the network.
+    /// </summary>
     [Id(4)] public bool Trained { get; set; }
+    /// <summary>Trainings on recorded outcomes, most recent last (bounded by RoutingLearningOptions).</summary>
+    [Id(5)] public List<RoutingTrainingEntry> History { get; set; } = [];
+    /// <summary>SwarmOutcomeState.TrainableRecorded as of the last training: outcomes after it are new.</summary>
+    [Id(6)] public long TrainedThroughOutcome { get; set; }
+    /// <summary>Trainings on recorded outcomes over the network's life (History keeps only the last ones).</summary>
+    [Id(7)] public int Trainings { get; set; }
+}
+
+/// <summary>
+/// The swarm's "custom" network: same shape as the routing network, trained only on caller-supplied samples
+/// (neural_train with samples), never used for routing.
+/// </summary>
+[GenerateSerializer, Alias("state.swarm-custom-network.v1")]
+public sealed class SwarmCustomNetworkState
+{
+    /// <summary>FANN's save format; null while untrained (rebuilt from the seed).</summary>
+    [Id(0)] public byte[]? Network { get; set; }
+    [Id(1)] public int EpochsTrained { get; set; }
+    [Id(2)] public float? LastMse { get; set; }
+    [Id(3)] public DateTimeOffset? LastTrainedAt { get; set; }
+    [Id(4)] public bool Trained { get; set; }
+    /// <summary>Samples in the last training.</summary>
+    [Id(5)] public int LastSamples { get; set; }
 }
 
 /// <summary>Recorded task outcomes, the network's training set (most recent first dropped last).</summary>
@@ -146,21 +177,35 @@ public sealed class SwarmNetworkState
 public sealed class SwarmOutcomeState
 {
     [Id(0)] public List<OutcomeSample> Samples { get; set; } = [];
+    /// <summary>Trainable (not held-out) outcomes recorded over the swarm's life; drives "training due".</summary>
+    [Id(1)] public long TrainableRecorded { get; set; }
+    /// <summary>Outcomes credited to each agent slot over the swarm's life (index = slot).</summary>
+    [Id(2)] public List<long> FinishedBySlot { get; set; } = [];
 }
 
 /// <summary>
 /// One finished task as a training sample. The text is kept (not its 128 features) so samples stay small and
-/// are encoded at training time with <see cref="Routing.TaskFeatureEncoder"/>.
+/// are encoded at training time with <see cref="Routing.TaskFeatureEncoder"/>. Rows written before credit and
+/// task features were recorded have only Slots and Target (how they are read: Learning.OutcomeLog).
 /// </summary>
 [GenerateSerializer, Alias("state.outcome-sample.v1")]
 public sealed class OutcomeSample
 {
     [Id(0)] public string TaskId { get; set; } = "";
     [Id(1)] public string Text { get; set; } = "";
+    /// <summary>Old rows: every assigned agent's slot. New rows: the credited slot only.</summary>
     [Id(2)] public List<int> Slots { get; set; } = [];
-    /// <summary>Target for the slots that did the task: quality, else 1 on success, 0 on failure.</summary>
+    /// <summary>Training target of the credited slot: quality, else 1 on success, 0 on failure.</summary>
     [Id(3)] public float Target { get; set; }
     [Id(4)] public DateTimeOffset At { get; set; }
+    /// <summary>The slot of the agent that reported the result.</summary>
+    [Id(5)] public int? CreditedSlot { get; set; }
+    [Id(6)] public bool? Success { get; set; }
+    [Id(7)] public double? Quality { get; set; }
+    [Id(8)] public TaskPriority? Priority { get; set; }
+    [Id(9)] public List<string>? RequiredCapabilities { get; set; }
+    /// <summary>Held out of training to measure the network (decided once, when recorded).</summary>
+    [Id(10)] public bool? HeldOut { get; set; }
 }
 
 [GenerateSerializer, Alias("state.agent.v1")]
@@ -254,6 +299,8 @@ public sealed class MemoryGrainState
     [Id(2)] public DateTimeOffset? LastWrite { get; set; }
     /// <summary>The most recent store request ids (written with the entries they stored, so both survive or neither).</summary>
     [Id(3)] public List<MemoryRequestRecord> Requests { get; set; } = [];
+    /// <summary>The principal whose store created the namespace (null: created before principals were recorded, or inside the cluster).</summary>
+    [Id(4)] public string? Owner { get; set; }
 }
 
 [GenerateSerializer, Alias("state.memory-request.v1")]
@@ -338,4 +385,22 @@ public sealed class WorkflowRunState
     [Id(3)] public Dictionary<string, string> TaskIds { get; set; } = [];
     /// <summary>Step id → the steps its task depends on (with sequential execution: the previous step too).</summary>
     [Id(4)] public Dictionary<string, List<string>> DependsOn { get; set; } = [];
+}
+
+/// <summary>A tenant's usage per owner (swarm id or memory grain key); see UsageGrain.</summary>
+[GenerateSerializer, Alias("state.usage.v1")]
+public sealed class UsageGrainState
+{
+    [Id(0)] public string Tenant { get; set; } = "";
+    [Id(1)] public Dictionary<string, UsageRecord> Owners { get; set; } = new(StringComparer.Ordinal);
+}
+
+[GenerateSerializer, Alias("state.usage-record.v1")]
+public sealed class UsageRecord
+{
+    [Id(0)] public int Swarms { get; set; }
+    [Id(1)] public int Agents { get; set; }
+    [Id(2)] public long Tasks { get; set; }
+    [Id(3)] public long MemoryBytes { get; set; }
+    [Id(4)] public DateTimeOffset UpdatedAt { get; set; }
 }

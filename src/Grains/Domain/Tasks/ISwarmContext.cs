@@ -23,22 +23,11 @@ internal interface ISwarmContext
     ILogger Logger { get; }
 
     /// <summary>Ranks the candidates for a task and picks up to <paramref name="count"/> of them.</summary>
-    (RoutingDecision Decision, IReadOnlyList<string> Chosen) Route(TaskRouting task, IReadOnlyList<RoutingCandidate> candidates, int count);
+    (RoutingDecision Decision, IReadOnlyList<string> Chosen) Route(TaskText task, IReadOnlyList<RoutingCandidate> candidates, int count);
 
     /// <summary>Spawns an agent with the capabilities (the Queen's auto-spawn); null with a reason when it cannot.</summary>
     Task<(string? AgentId, string Reason)> SpawnForAsync(IReadOnlyList<string> capabilities, string taskId);
 
     /// <summary>A finished task's reported holds are new training data.</summary>
     void Learned(TaskIndexEntry task);
-}
-
-/// <summary>What routing reads of a task: its text (start of the description), priority and required capabilities.</summary>
-internal sealed record TaskRouting(string Text, TaskPriority Priority, IReadOnlyList<string> RequiredCapabilities)
-{
-    /// <summary>Characters of the description that routing and training read.</summary>
-    public const int TextLength = 500;
-
-    public static string TextOf(string description) => description.Length <= TextLength ? description : description[..TextLength];
-
-    public static TaskRouting Of(TaskIndexEntry e) => new(e.Text, e.Priority, e.RequiredCapabilities);
 }

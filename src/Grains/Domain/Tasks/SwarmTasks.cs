@@ -2,6 +2,7 @@ using SwarmCluster.Contracts;
 using SwarmCluster.Contracts.Errors;
 using SwarmCluster.Contracts.Swarms;
 using SwarmCluster.Contracts.Tasks;
+using SwarmCluster.Grains.Routing;
 
 namespace SwarmCluster.Grains.Tasks;
 
@@ -72,7 +73,7 @@ internal sealed class SwarmTasks
             if (_board.TryGetEntry(snapshot.Id, out var entry) && entry.Text.Length == 0)
             {
                 // Moved from before the index: what routing and training read comes from the grain.
-                entry.Text = TaskRouting.TextOf(snapshot.Description);
+                entry.Text = TaskFeatureEncoder.EncodedPart(snapshot.Description);
                 entry.Priority = snapshot.Priority;
                 entry.RequiredCapabilities = snapshot.RequiredCapabilities.ToList();
                 entry.CreatedAt = snapshot.CreatedAt;
@@ -398,6 +399,6 @@ internal sealed class SwarmTasks
 
     private DomainException TaskNotFound(string taskId) => new(ErrorKind.NotFound, $"task '{taskId}' not found in swarm '{SwarmId}'", "taskId");
 
-    private TaskRouting RoutingOf(TaskSnapshot task) =>
-        _board.TryGetEntry(task.Id, out var e) ? TaskRouting.Of(e) : new TaskRouting(TaskRouting.TextOf(task.Description), task.Priority, task.RequiredCapabilities);
+    private TaskText RoutingOf(TaskSnapshot task) =>
+        _board.TryGetEntry(task.Id, out var e) ? TaskText.Of(e) : new TaskText(task.Description, task.Priority, task.RequiredCapabilities);
 }

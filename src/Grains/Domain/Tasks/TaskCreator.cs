@@ -34,11 +34,12 @@ internal sealed class TaskCreator(ISwarmContext swarm, TaskBoard board, TaskPage
 
         var dependencies = ResolveDependencies(task.DependsOn, batch: null, self: id);
         CheckOpenCapacity(1);
+        await swarm.GrainFactory.ClaimSwarmAsync(SwarmId, swarm.Roster.Count, board.Count + 1); // the tenant's task quota
         var now = DateTimeOffset.UtcNow;
         var assignment = task.Assign && dependencies.All(IsCompleted) ? Assignment(task, now) : null;
         var sequence = board.ReserveSequence();
         id ??= GrainKeys.TaskId(SwarmId, sequence);
-        board.Add(id, sequence, now, TaskRouting.TextOf(task.Description), task.Priority, task.RequiredCapabilities, dependencies, task.RequestId, null);
+        board.Add(id, sequence, now, TaskFeatureEncoder.EncodedPart(task.Description), task.Priority, task.RequiredCapabilities, dependencies, task.RequestId, null);
         var created = await CreateAsync([(id, Creation(task, sequence, dependencies, now, assignment))]);
         return (created[0], null, assignment?.Routing);
     }
@@ -70,6 +71,7 @@ internal sealed class TaskCreator(ISwarmContext swarm, TaskBoard board, TaskPage
 
         var order = TaskGraphs.TopologicalOrder(tasks.Select(t => (t.Key!, (IReadOnlyList<string>)t.DependsOn.Where(keys.ContainsKey).ToList())).ToList());
         CheckOpenCapacity(tasks.Count);
+        await swarm.GrainFactory.ClaimSwarmAsync(SwarmId, swarm.Roster.Count, board.Count + tasks.Count);
         var now = DateTimeOffset.UtcNow;
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         var sequences = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -90,7 +92,7 @@ internal sealed class TaskCreator(ISwarmContext swarm, TaskBoard board, TaskPage
                 var t = tasks[keys[key]];
                 var dependencies = ResolveDependencies(t.DependsOn, ids, ids[key], $"tasks[{keys[key]}].dependsOn");
                 var assignment = t.Assign && dependencies.All(IsCompleted) ? Assignment(t, now) : null;
-                board.Add(ids[key], sequences[key], now, TaskRouting.TextOf(t.Description), t.Priority, t.RequiredCapabilities, dependencies, t.RequestId, key);
+                board.Add(ids[key], sequences[key], now, TaskFeatureEncoder.EncodedPart(t.Description), t.Priority, t.RequiredCapabilities, dependencies, t.RequestId, key);
                 added.Add(ids[key]);
                 creations.Add((ids[key], Creation(t, sequences[key], dependencies, now, assignment)));
             }
@@ -161,7 +163,7 @@ internal sealed class TaskCreator(ISwarmContext swarm, TaskBoard board, TaskPage
         var eligible = roster.Agents
             .Where(a => TaskRouter.HasCapabilities(a.Capabilities, task.RequiredCapabilities) && (task.AllowedAgents is null || task.AllowedAgents.Contains(a.Id)))
             .Select(a => roster.Candidate(a, board.WorkOf(a.Id))).ToList();
-        var (decision, chosen) = swarm.Route(new TaskRouting(TaskRouting.TextOf(task.Description), task.Priority, task.RequiredCapabilities), eligible, task.AgentCount);
+        var (decision, chosen) = swarm.Route(new TaskText(task.Description, task.Priority, task.RequiredCapabilities), eligible, task.AgentCount);
         if (chosen.Count == 0)
         {
             throw new DomainException(ErrorKind.Conflict,
