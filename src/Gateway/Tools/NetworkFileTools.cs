@@ -7,6 +7,7 @@ using SwarmCluster.Contracts;
 using SwarmCluster.Contracts.Errors;
 using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Gateway.Cluster;
+using SwarmCluster.Gateway.Security;
 
 namespace SwarmCluster.Gateway.Tools;
 
@@ -16,8 +17,9 @@ public sealed class NetworkFileTools(GrainCalls grains)
 {
     public const string Format = "FANN_FLO_2.1";
 
-    [McpServerTool(Name = "neural_export", ReadOnly = true, Idempotent = true), Description(
-        "Export the swarm's routing network as libfann's own .net text (FANN_FLO_2.1, what fann_save writes): " +
+    [McpServerTool(Name = "neural_export", ReadOnly = true, Idempotent = true), ToolScope(Scope.Read), Description(
+        "Export the swarm's routing network (the one that learns from task outcomes and routes; not the custom " +
+        "network neural_train samples train) as libfann's own .net text (FANN_FLO_2.1, what fann_save writes): " +
         "fann_create_from_file loads it and gives the same outputs. Layers [128, 64, 32, maxAgents]; output i " +
         "scores the agent in slot i.")]
     public async Task<NetworkExportResult> NeuralExport(
@@ -30,11 +32,14 @@ public sealed class NetworkFileTools(GrainCalls grains)
             Convert.ToHexStringLower(SHA256.HashData(export.FannText)), Encoding.ASCII.GetString(export.FannText));
     }
 
-    [McpServerTool(Name = "neural_import", Destructive = true), Description(
-        "Import into the swarm's routing network: `network` — a libfann .net text (FANN_FLO_2.1) with exactly the " +
-        "swarm's layers [128, 64, 32, maxAgents], replacing the network, which routes from then on — and/or " +
-        "`trainingData` — FANN .data text (header 'pairs inputs outputs', then each pair's 128 inputs and " +
-        "maxAgents outputs in 0..1) to train on for `epochs`. Everything is checked before libfann reads it. " +
+    [McpServerTool(Name = "neural_import", Destructive = true), ToolScope(Scope.Write), Description(
+        "Import FANN files into a swarm: `network` — a libfann .net text (FANN_FLO_2.1), a layered network with " +
+        "exactly the swarm's layers [128, 64, 32, maxAgents], an output activation in 0..1 (sigmoid, " +
+        "sigmoid_stepwise, elliot, linear_piece) and trainable hidden activations — replaces the routing network, " +
+        "which routes from then on and keeps learning from outcomes (the result has its held-out accuracy before " +
+        "and after); and/or `trainingData` — FANN .data text (header 'pairs inputs outputs', then each pair's 128 " +
+        "inputs and maxAgents outputs in 0..1): supplied samples, so like neural_train's they train the custom " +
+        "network for `epochs`, never routing. Everything is checked before libfann reads it. " +
         "A text longer than 65,536 characters goes in pieces: networkParts / trainingDataParts, joined in order.")]
     public async Task<NetworkImportResult> NeuralImport(
         [Description("The .net text (at most 65,536 characters; else use networkParts)")] string? network = null,
@@ -62,8 +67,10 @@ public sealed class NetworkFileTools(GrainCalls grains)
             status = await grains.Read(() => grain.GetNeuralStatus(), cancellationToken);
         }
 
+        var imported = net is null ? null : status!.Learning?.History.LastOrDefault(h => h.Trigger == TrainingTrigger.Imported);
         return new NetworkImportResult(swarm, net is not null, net?.Length, training?.Samples, training?.EpochMse.Count,
-            training is null ? null : Values.Finite(training.EpochMse.Count > 0 ? training.EpochMse[^1] : null), status!);
+            training is null ? null : Values.Finite(training.EpochMse.Count > 0 ? training.EpochMse[^1] : null), status!,
+            training is null ? null : Values.Name(training.Network), imported?.HeldOutAccuracyBefore, imported?.HeldOutAccuracyAfter, imported?.HeldOutSamples);
     }
 
     private static byte[]? Join(string? whole, string wholeName, string[]? parts, string partsName, int maxBytes)
@@ -84,4 +91,5 @@ public sealed record NetworkExportResult(
     string SwarmId, string Format, IReadOnlyList<int> Layers, bool Trained, int EpochsTrained, int Bytes, string Sha256, string Network);
 
 public sealed record NetworkImportResult(
-    string SwarmId, bool NetworkImported, int? NetworkBytes, int? TrainingPairs, int? EpochsTrained, double? FinalMse, NeuralStatus Network);
+    string SwarmId, bool NetworkImported, int? NetworkBytes, int? TrainingPairs, int? EpochsTrained, double? FinalMse, NeuralStatus Network,
+    string? TrainedNetwork, double? HeldOutAccuracyBefore, double? HeldOutAccuracyAfter, int? HeldOutOutcomes);
