@@ -185,6 +185,45 @@ public sealed class DaaToolTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Swarm_destroy_clears_the_daa_records_the_agents_knowledge_and_the_workflow_runs_of_the_swarm()
+    {
+        var request = "daa-destroy-" + Guid.NewGuid().ToString("n")[..8];
+        var workflow = "wf-" + Guid.NewGuid().ToString("n")[..8];
+        var steps = new object[] { new { id = "a", description = "step a" }, new { id = "b", description = "step b", dependsOn = new[] { "a" } } };
+        var first = await fixture.Run(
+            Tool("init", "swarm_init", new { topology = "mesh", maxAgents = 3, requestId = request }),
+            Tool("keeper", "daa_agent_create", new { id = "keeper", swarmId = Ref("init") }),
+            Tool("learner", "daa_agent_create", new { id = "learner", swarmId = Ref("init") }),
+            Tool("adapt", "daa_agent_adapt", new { agentId = "learner", feedback = "slow", performanceScore = 0.2, swarmId = Ref("init") }),
+            Tool("share", "daa_knowledge_share", new { sourceAgentId = "keeper", targetAgentIds = new[] { "learner" }, knowledgeContent = new { tip = "cache it" }, swarmId = Ref("init") }),
+            Tool("create", "daa_workflow_create", new { id = workflow, name = "Two steps", steps }),
+            Tool("exec", "daa_workflow_execute", new { workflowId = workflow, swarmId = Ref("init") }),
+            Tool("destroy", "swarm_destroy", new { swarmId = Ref("init") }),
+            Tool("knowledge", "memory_usage", new { action = "list", @namespace = Ref("share", "targets.0.namespace") }),
+            Tool("info", "daa_workflow_create", new { id = workflow, name = "Two steps", steps }));
+        var swarm = first["init"].Success.GetProperty("id").GetString()!;
+        Assert.Equal(1, first["share"].Success.GetProperty("delivered").GetInt32());
+        Assert.True(first["exec"].Success.GetProperty("started").GetBoolean());
+        _ = first["destroy"].Success;
+        Assert.Equal(0, first["knowledge"].Success.GetProperty("total").GetInt32());
+        Assert.Empty(first["info"].Success.GetProperty("executedIn").EnumerateArray()); // the run went with the swarm
+
+        // The same requestId makes a swarm of the same id again: it starts with nothing of the old one's DAA state.
+        var again = await fixture.Run(
+            Tool("init", "swarm_init", new { topology = "mesh", maxAgents = 3, requestId = request }),
+            Tool("learner", "daa_agent_create", new { id = "learner", swarmId = Ref("init") }),
+            Tool("status", "daa_learning_status", new { agentId = "learner", swarmId = Ref("init") }),
+            Tool("exec", "daa_workflow_execute", new { workflowId = workflow, swarmId = Ref("init") }));
+        Assert.Equal(swarm, again["init"].Success.GetProperty("id").GetString());
+        var learner = again["status"].Success.GetProperty("agents")[0];
+        Assert.Equal(0, learner.GetProperty("feedbackCount").GetInt32());
+        Assert.Equal(0, learner.GetProperty("knowledgeEntries").GetInt32());
+        var exec = again["exec"].Success;
+        Assert.True(exec.GetProperty("started").GetBoolean());
+        Assert.Equal(1, exec.GetProperty("ready").GetInt32());
+    }
+
+    [Fact]
     public async Task Performance_metrics_count_what_happened_in_the_window()
     {
         var swarm = await fixture.NewSwarm(maxAgents: 2);

@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 namespace SwarmCluster.Contracts.Daa;
 
 /// <summary>
@@ -17,4 +18,11 @@ public interface IWorkflowGrain : IGrainWithStringKey
 
     /// <summary>Progress of the run in the swarm, read from its tasks.</summary>
     [Alias("GetProgress")] Task<WorkflowProgress> GetProgress(string swarmId);
+
+    /// <summary>
+    /// Drops the run in that swarm (the swarm was destroyed; its tasks are gone), so the workflow can run in a swarm
+    /// of that id again. Interleaves: it is called from the swarm's Destroy (through the DAA grain) while this grain
+    /// may be waiting for that swarm in Execute or GetProgress.
+    /// </summary>
+    [AlwaysInterleave, Alias("ForgetRun")] Task<bool> ForgetRun(string swarmId);
 }

@@ -18,7 +18,8 @@ namespace SwarmCluster.Grains;
 /// <summary>
 /// The DAA layer of one swarm (same key as the swarm, its own state row "daa"). It keeps what the swarm does not:
 /// settings, learning rates, feedback, adaptations and pattern history. Agents, tasks and the network stay the
-/// swarm's; knowledge lives in memory namespaces. It calls the swarm and memory grains; none calls it.
+/// swarm's; knowledge lives in memory namespaces (of the swarm's tenant). It calls the swarm and memory grains, and
+/// workflow grains in Forget; see IDaaGrain for who calls it and why Forget interleaves.
 /// </summary>
 [GrainType("daa"), WorkerPlacement, ActivationCountBasedPlacement]
 public sealed class DaaGrain(
@@ -134,7 +135,7 @@ public sealed class DaaGrain(
         {
             state.State.Agents.TryGetValue(agent.Id, out var record);
             record ??= new DaaAgentState();
-            var knowledge = await GrainFactory.GetGrain<IMemoryGrain>(GrainKeys.Memory(GrainKeys.KnowledgeNamespace(agent.Id))).GetStats();
+            var knowledge = await Knowledge(agent.Id).GetStats();
             var outcomes = detailed || agentId is not null ? await Swarm.GetAgentHistory(agent.Id, 20) : [];
             rows.Add(new DaaAgentLearning(View(agent, record, false), record.FeedbackCount,
                 record.ScoreCount > 0 ? record.ScoreSum / record.ScoreCount : null, record.LowScoreStreak, record.AdaptationCount,
@@ -246,7 +247,7 @@ public sealed class DaaGrain(
             }
 
             var ns = GrainKeys.KnowledgeNamespace(target);
-            var memory = GrainFactory.GetGrain<IMemoryGrain>(GrainKeys.Memory(ns));
+            var memory = Knowledge(target);
             var entry = await memory.Store(new MemoryWrite(key, value, metadata, null, persist));
             var stats = await memory.GetStats();
             deliveries.Add(new KnowledgeDelivery(target, true, ns, key, entry.Durable, stats.Entries, null));
@@ -397,6 +398,33 @@ public sealed class DaaGrain(
             list.RemoveRange(0, list.Count - DaaLimits.MaxHistory);
         }
     }
+
+    public async Task BindWorkflow(string workflowKey)
+    {
+        if (!state.State.Workflows.Contains(workflowKey))
+        {
+            state.State.Workflows.Add(workflowKey);
+            await WriteAsync();
+        }
+    }
+
+    public async Task<int> Forget(IReadOnlyList<string> agentIds)
+    {
+        ArgumentNullException.ThrowIfNull(agentIds);
+        var agents = agentIds.Concat(state.State.Agents.Keys).Where(GrainKeys.IsAgentId).Distinct(StringComparer.Ordinal).ToList();
+        var workflows = state.State.Workflows.ToList();
+        await Task.WhenAll(agents.Select(a => Knowledge(a).Clear()));
+        await Task.WhenAll(workflows.Select(w => GrainFactory.GetGrain<IWorkflowGrain>(w).ForgetRun(Id)));
+        await state.ClearStateAsync();
+        state.State = new DaaGrainState();
+        logger.LogInformation("DAA {SwarmId}: forgotten with its swarm ({Agents} knowledge namespaces, {Workflows} workflow runs)", Id, agents.Count, workflows.Count);
+        DeactivateOnIdle();
+        return agents.Count;
+    }
+
+    /// <summary>An agent's knowledge namespace, in the swarm's tenant (its memory_usage namespace "kb:…").</summary>
+    private IMemoryGrain Knowledge(string agentId) =>
+        GrainFactory.GetGrain<IMemoryGrain>(GrainKeys.Memory(GrainKeys.TenantOf(Id), GrainKeys.KnowledgeNamespace(agentId)));
 
     private Task WriteAsync() => state.WriteOrReloadAsync(DeactivateOnIdle);
 }

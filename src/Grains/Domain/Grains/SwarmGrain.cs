@@ -31,8 +31,9 @@ namespace SwarmCluster.Grains;
 /// </para>
 /// <para>
 /// Calls: the swarm calls task grains, agent grains and the registry; none of them calls a swarm, and the Queen
-/// calls the swarm but never the reverse, so no call cycle can form. The grain is not reentrant: claims and every
-/// other change run one at a time.
+/// calls the swarm but never the reverse. The DAA and workflow grains call the swarm; the swarm calls the DAA grain
+/// only in Destroy, through a method that interleaves (IDaaGrain.Forget), so that cycle cannot deadlock. The grain
+/// is not reentrant: claims and every other change run one at a time.
 /// </para>
 /// </summary>
 // Random placement: activation counts are gossiped with a delay, so a burst of swarm_init calls all went to one
@@ -464,6 +465,9 @@ public sealed class SwarmGrain(
         var agents = state.State.Agents.Select(a => a.Id).ToList();
         var cancelled = await Tasks.DestroyAsync();
         await Task.WhenAll(agents.Select(a => GrainFactory.GetGrain<IAgentGrain>(a).Retire()));
+        // The DAA row, the agents' knowledge and bound workflow runs go with the swarm. Forget interleaves in the DAA
+        // grain, which may itself be waiting for this (non-reentrant) swarm: no deadlock.
+        await GrainFactory.GetGrain<IDaaGrain>(Id).Forget(agents);
         await GrainFactory.RegistryOf(GrainKeys.TenantOf(Id)).UnregisterSwarm(Id);
         await GrainFactory.ReleaseSwarmAsync(Id);
         await Task.WhenAll(state.ClearStateAsync(), _learning.ClearAsync(), legacyOutcomes.RecordExists ? legacyOutcomes.ClearStateAsync() : Task.CompletedTask);

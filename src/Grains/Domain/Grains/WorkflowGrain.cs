@@ -23,12 +23,15 @@ public sealed class WorkflowGrain(
 {
     private string Key => this.GetPrimaryKeyString();
 
-    private string WorkflowId => Key.StartsWith(GrainKeys.WorkflowPrefix, StringComparison.Ordinal) ? Key[GrainKeys.WorkflowPrefix.Length..] : Key;
+    /// <summary>The client's workflow id; the key also names the tenant ("workflow-&lt;tenant&gt;~&lt;id&gt;") unless implicit.</summary>
+    private string WorkflowId => GrainKeys.ParseWorkflow(Key).WorkflowId;
+
+    private string Tenant => GrainKeys.ParseWorkflow(Key).Tenant;
 
     public async Task<WorkflowInfo> Create(WorkflowDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        if (!GrainKeys.IsWorkflowId(WorkflowId) || Key != GrainKeys.Workflow(WorkflowId))
+        if (!GrainKeys.IsWorkflowId(WorkflowId) || !Tenants.IsValid(Tenant) || Key != GrainKeys.Workflow(Tenant, WorkflowId))
         {
             throw DomainException.Invalid("id", $"'{WorkflowId}' is not a workflow id (1–{DaaLimits.MaxWorkflowIdLength} letters, digits, '-', '_' or '.')");
         }
@@ -72,6 +75,12 @@ public sealed class WorkflowGrain(
     {
         EnsureExists();
         ArgumentNullException.ThrowIfNull(request);
+        if (GrainKeys.TenantOf(request.SwarmId) != Tenant)
+        {
+            // A workflow runs only in its own tenant's swarms: another tenant's swarm id answers as one that does not exist.
+            throw DomainException.NotFound("swarm", request.SwarmId, "swarmId");
+        }
+
         var swarm = GrainFactory.GetGrain<ISwarmGrain>(request.SwarmId);
         if (state.State.Runs.ContainsKey(request.SwarmId))
         {
@@ -79,6 +88,7 @@ public sealed class WorkflowGrain(
         }
 
         var roster = (await swarm.ListAgents(null)).Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        await GrainFactory.GetGrain<IDaaGrain>(request.SwarmId).BindWorkflow(Key); // before any task exists: swarm_destroy clears the run
         List<string>? allowed = null;
         if (request.AgentIds is { Count: > 0 } agentIds)
         {
@@ -128,6 +138,18 @@ public sealed class WorkflowGrain(
         }
 
         return ProgressAsync(swarmId, started: false);
+    }
+
+    public async Task<bool> ForgetRun(string swarmId)
+    {
+        if (!state.State.Runs.Remove(swarmId))
+        {
+            return false;
+        }
+
+        await state.WriteOrReloadAsync(DeactivateOnIdle);
+        logger.LogInformation("Workflow {WorkflowId}: run in destroyed swarm {SwarmId} forgotten", WorkflowId, swarmId);
+        return true;
     }
 
     private async Task<WorkflowProgress> ProgressAsync(string swarmId, bool started)

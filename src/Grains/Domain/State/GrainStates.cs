@@ -340,6 +340,8 @@ public sealed class DaaGrainState
     [Id(3)] public PersistenceMode Persistence { get; set; }
     /// <summary>By agent id.</summary>
     [Id(4)] public Dictionary<string, DaaAgentState> Agents { get; set; } = [];
+    /// <summary>Grain keys of the workflows run in this swarm (cleared with it).</summary>
+    [Id(5)] public List<string> Workflows { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("state.daa-agent.v1")]
