@@ -9,6 +9,7 @@ using SwarmCluster.Contracts.Daa;
 using SwarmCluster.Contracts.Errors;
 using SwarmCluster.Contracts.Tasks;
 using SwarmCluster.Gateway.Cluster;
+using SwarmCluster.Gateway.Security;
 
 namespace SwarmCluster.Gateway.Tools;
 
@@ -20,7 +21,7 @@ namespace SwarmCluster.Gateway.Tools;
 [McpServerToolType]
 public sealed class DaaTools(GrainCalls grains, ProcessFigures process)
 {
-    [McpServerTool(Name = "daa_init", Destructive = false, Idempotent = true), Description(
+    [McpServerTool(Name = "daa_init", Destructive = false, Idempotent = true), ToolScope(Scope.Write), Description(
         "Initialize DAA (Decentralized Autonomous Agents) for a swarm: enableLearning (daa_agent_adapt adapts " +
         "agents and daa_meta_learning may change the network), enableCoordination (agents may share knowledge), " +
         "persistenceMode for shared knowledge: memory = written behind (answers before the database write), " +
@@ -39,7 +40,7 @@ public sealed class DaaTools(GrainCalls grains, ProcessFigures process)
         return await grains.Write(() => grains.Daa(swarm).Initialize(settings), cancellationToken);
     }
 
-    [McpServerTool(Name = "daa_agent_create", Destructive = false, Idempotent = true), Description(
+    [McpServerTool(Name = "daa_agent_create", Destructive = false, Idempotent = true), ToolScope(Scope.Write), Description(
         "Create an autonomous agent with the given id in the swarm. The id (1–48 letters, digits, '-', '_', '.') " +
         "becomes the agent's name and alias: the agent's cluster id (agentId in the result) is derived from swarm " +
         "and id, so the same id always names the same agent, after restarts too, and every daa_* tool accepts " +
@@ -61,7 +62,7 @@ public sealed class DaaTools(GrainCalls grains, ProcessFigures process)
         return await grains.Write(() => grains.Daa(swarm).CreateAgent(spec), cancellationToken, requestId: id);
     }
 
-    [McpServerTool(Name = "daa_agent_adapt", Destructive = false), Description(
+    [McpServerTool(Name = "daa_agent_adapt", Destructive = false), ToolScope(Scope.Write), Description(
         "Record feedback for an agent (text, performanceScore 0–1, suggestions) in its history and adapt it by a " +
         "fixed rule: its performance estimate moves toward the score by its learningRate; " + "3 scores in a row " +
         "below 0.5 switch its cognitive pattern to the next one (convergent → divergent → lateral → systems → " +
@@ -80,7 +81,7 @@ public sealed class DaaTools(GrainCalls grains, ProcessFigures process)
         return await grains.Write(() => grains.Daa(swarm).Adapt(agent, input), cancellationToken);
     }
 
-    [McpServerTool(Name = "daa_workflow_create", Destructive = false, Idempotent = true), Description(
+    [McpServerTool(Name = "daa_workflow_create", Destructive = false, Idempotent = true), ToolScope(Scope.Write), Description(
         "Create a named workflow, stored durably: steps ({id, description, dependsOn?, requiredCapabilities?, " +
         "priority?}) and dependencies ({stepId: [step ids it waits for]}, merged with each step's dependsOn). A " +
         "cycle is refused with the cycle named. strategy sequential runs one step at a time; parallel and adaptive " +
@@ -110,7 +111,7 @@ public sealed class DaaTools(GrainCalls grains, ProcessFigures process)
         return await grains.Write(() => grains.Workflow(id).Create(definition), cancellationToken, requestId: id);
     }
 
-    [McpServerTool(Name = "daa_workflow_execute", Destructive = false, Idempotent = true), Description(
+    [McpServerTool(Name = "daa_workflow_execute", Destructive = false, Idempotent = true), ToolScope(Scope.Write), Description(
         "Execute a workflow in a swarm: every step becomes a task (dependencies as task dependencies) that workers " +
         "take with task_claim and finish with task_complete. agentIds: only these agents may claim the steps. " +
         "parallelExecution: false chains the steps one after another; true runs independent steps at once (default: " +
@@ -134,7 +135,7 @@ public sealed class DaaTools(GrainCalls grains, ProcessFigures process)
         return await grains.Write(() => grains.Workflow(id).Execute(request), cancellationToken, requestId: id);
     }
 
-    [McpServerTool(Name = "daa_knowledge_share", Destructive = false), Description(
+    [McpServerTool(Name = "daa_knowledge_share", Destructive = false), ToolScope(Scope.Write), Description(
         "Share knowledge (knowledgeDomain + knowledgeContent, a JSON object) from a source agent with target agents: " +
         "each target's knowledge namespace in shared memory (memory_usage namespace 'kb:<agent id without agent->', " +
         "key '<domain>/<source agent id>') gets a copy. Counts are the entries really written; targets created with " +
@@ -161,7 +162,7 @@ public sealed class DaaTools(GrainCalls grains, ProcessFigures process)
         return await grains.Write(() => grains.Daa(swarm).ShareKnowledge(share), cancellationToken);
     }
 
-    [McpServerTool(Name = "daa_learning_status", ReadOnly = true, Idempotent = true), Description(
+    [McpServerTool(Name = "daa_learning_status", ReadOnly = true, Idempotent = true), ToolScope(Scope.Read), Description(
         "Learning progress of one agent or all agents of a swarm, from what is recorded: task outcomes, feedback " +
         "and adaptations with their times, pattern history, knowledge entries, the swarm network's training " +
         "(epochs, last MSE) and its routing accuracy on held-out outcomes. detailed: every kept feedback and " +
@@ -178,10 +179,10 @@ public sealed class DaaTools(GrainCalls grains, ProcessFigures process)
         return await grains.Read(() => grains.Daa(swarm).GetLearningStatus(agent, detailed), cancellationToken);
     }
 
-    [McpServerTool(Name = "daa_cognitive_pattern", Destructive = false), Description(
+    [McpServerTool(Name = "daa_cognitive_pattern", Destructive = false), ToolScope(Scope.Read), Description(
         "analyze (default): performance by cognitive pattern from recorded outcomes and feedback scores, each " +
         "counted under the pattern the agent had at the time (one agent or the whole swarm). change: set the " +
-        "agent's pattern (recorded in its pattern history).")]
+        "agent's pattern (recorded in its pattern history; needs the write scope, analyze needs read).")]
     public async Task<object> DaaCognitivePattern(
         [Description("Agent ID")] string? agent_id = null,
         [Description("Agent ID (legacy)")] string? agentId = null,
@@ -203,6 +204,7 @@ public sealed class DaaTools(GrainCalls grains, ProcessFigures process)
             return await grains.Read(() => grains.Daa(swarm).AnalyzePatterns(agent), cancellationToken);
         }
 
+        Caller.Current.Require(Scope.Write, "daa_cognitive_pattern action=change"); // analyze only reads
         if (agentRef is null)
             throw DomainException.Invalid("agentId", "required to change a pattern (or agent_id)");
         if (pattern is null)
@@ -212,12 +214,13 @@ public sealed class DaaTools(GrainCalls grains, ProcessFigures process)
         return await grains.Write(() => grains.Daa(target).ChangePattern(id, value), cancellationToken);
     }
 
-    [McpServerTool(Name = "daa_meta_learning", Destructive = false), Description(
+    [McpServerTool(Name = "daa_meta_learning", Destructive = false), ToolScope(Scope.Write), Description(
         "Transfer a trained routing network between swarms (domains are swarm ids; the shapes must match, i.e. the " +
         "same maxAgents): direct copies the FANN weights, gradual blends them half and half with the target's, " +
-        "adaptive copies then fine-tunes on the target's own recorded outcomes. Reports the target's routing " +
-        "accuracy on held-out outcomes (every 4th, never fine-tuned on) before and after. A swarm has one network: " +
-        "agentIds only restricts which agents' outcomes the accuracy is measured on.")]
+        "adaptive copies then fine-tunes on the target's own trainable outcomes. Reports the target routing " +
+        "network's held-out accuracy and MSE before and after (the measure routing learning reports: outcomes held " +
+        "out of every training). A swarm has one network: agentIds only restricts which agents' held-out outcomes " +
+        "are measured.")]
     public async Task<TransferReport> DaaMetaLearning(
         [Description("Source knowledge domain")] string? sourceDomain = null,
         [Description("Target knowledge domain")] string? targetDomain = null,
@@ -232,7 +235,7 @@ public sealed class DaaTools(GrainCalls grains, ProcessFigures process)
         return await grains.Write(() => grains.Daa(target).MetaLearn(source, mode, agents), cancellationToken);
     }
 
-    [McpServerTool(Name = "daa_performance_metrics", ReadOnly = true, Idempotent = true), Description(
+    [McpServerTool(Name = "daa_performance_metrics", ReadOnly = true, Idempotent = true), ToolScope(Scope.Read), Description(
         "Measured DAA figures of a swarm over timeRange (e.g. 30m, 1h, 24h, 7d; default 24h): performance " +
         "(tasks created/completed/failed, success rate, durations, quality, throughput), efficiency (agent " +
         "utilization from claim times, lease expiries, attempts, feedback scores), neural (network, held-out " +
