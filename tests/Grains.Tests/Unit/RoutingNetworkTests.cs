@@ -322,6 +322,22 @@ public class RoutingNetworkTests
         Assert.Throws<ArgumentException>(() => routing.Adopt(wrong, TrainingTrigger.Imported));
     }
 
+    [Fact]
+    public void A_stored_network_with_other_activations_than_routings_own_opens_and_scores_as_libfann_runs_it()
+    {
+        // What neural_import may store: libfann's default-created net, sigmoid hidden and stepwise outputs.
+        using var other = Fann.NeuralNetwork.CreateStandard(128, 64, 32, Outputs);
+        other.HiddenActivation = Fann.ActivationFunction.Sigmoid;
+        other.OutputActivation = Fann.ActivationFunction.SigmoidStepwise;
+        other.RandomizeWeights(-0.5f, 0.5f, seed: 3);
+        var stored = new SwarmNetworkState { Network = other.ToBytes(), Trained = true };
+
+        using var routing = RoutingNetwork.Open(Outputs, 7, stored, new SwarmOutcomeState());
+        var task = new TaskText("index the billing tables");
+        Assert.Equal(Fann.ActivationFunction.Sigmoid, routing.Network.HiddenActivation);
+        Assert.Equal(other.Run(TaskFeatureEncoder.Encode(task)), routing.RoutingScores(task));
+    }
+
     private static RoutingNetwork Open(out SwarmNetworkState network, out SwarmOutcomeState outcomes, RoutingLearningOptions? options = null)
     {
         network = new SwarmNetworkState();
