@@ -43,9 +43,9 @@ public sealed class HttpSurfaceTests(GatewayFixture fixture) : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, (await Post("swarm_init", null)).Status); // topology is required
 
         Assert.Equal(HttpStatusCode.NotFound, (await Post("task_results", """{"taskId":"task-nothere"}""")).Status);
-        var (unknown, unknownBody) = await Post("daa_init", "{}");
+        var (unknown, unknownBody) = await Post("no_such_tool", "{}");
         Assert.Equal(HttpStatusCode.NotFound, unknown);
-        Assert.Contains("unknown tool 'daa_init'", unknownBody.GetProperty("error").GetProperty("message").GetString());
+        Assert.Contains("unknown tool 'no_such_tool'", unknownBody.GetProperty("error").GetProperty("message").GetString());
 
         var (t, task) = await Post("task_orchestrate", $$"""{"task":"rest task","swarmId":"{{swarmId}}"}""");
         Assert.Equal(HttpStatusCode.OK, t);

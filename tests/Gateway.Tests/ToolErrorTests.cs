@@ -82,7 +82,7 @@ public sealed class ToolErrorTests(GatewayFixture fixture)
     [Fact]
     public async Task UnknownTool_IsAProtocolError()
     {
-        var run = await fixture.Run(Tool("call", "daa_init", new { }));
+        var run = await fixture.Run(Tool("call", "no_such_tool", new { }));
         Assert.False(run["call"].Ok);
         Assert.Equal(-32602, run["call"].ErrorCode);
     }

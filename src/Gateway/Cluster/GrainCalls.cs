@@ -1,6 +1,7 @@
 using Orleans.Runtime;
 using SwarmCluster.Contracts;
 using SwarmCluster.Contracts.Agents;
+using SwarmCluster.Contracts.Daa;
 using SwarmCluster.Contracts.Errors;
 using SwarmCluster.Contracts.Memory;
 using SwarmCluster.Contracts.Queen;
@@ -34,6 +35,11 @@ public sealed class GrainCalls(IGrainFactory factory, GatewayOptions options, IL
     public ITaskGrain Task(string taskId) => factory.GetGrain<ITaskGrain>(taskId);
 
     public IQueenGrain Queen(string swarmId) => factory.GetGrain<IQueenGrain>(swarmId);
+
+    public IDaaGrain Daa(string swarmId) => factory.GetGrain<IDaaGrain>(swarmId);
+
+    /// <summary>The caller's workflow of that id (each tenant has its own ids).</summary>
+    public IWorkflowGrain Workflow(string workflowId) => factory.GetGrain<IWorkflowGrain>(GrainKeys.Workflow(Caller.Current.Tenant, workflowId));
 
     /// <summary>The caller's namespace of that name (each tenant has its own "default").</summary>
     public IMemoryGrain Memory(string memoryNamespace) => factory.GetGrain<IMemoryGrain>(GrainKeys.Memory(Caller.Current.Tenant, memoryNamespace));

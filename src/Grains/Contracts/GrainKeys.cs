@@ -30,6 +30,10 @@ public static class GrainKeys
     public const string AgentPrefix = "agent-";
     public const string TaskPrefix = "task-";
     public const string MemoryPrefix = "ns-";
+    public const string WorkflowPrefix = "workflow-";
+
+    /// <summary>Memory namespaces of agents' DAA knowledge: "kb:" + the agent id without "agent-" (fits the 64-character namespace limit).</summary>
+    public const string KnowledgePrefix = "kb:";
     public const long Registry = 0;
     public const int MaxIdLength = 64;
 
@@ -60,6 +64,42 @@ public static class GrainKeys
     public static string TaskIdForRequest(string swarmId, string requestId) => TaskPrefix + SwarmKey(swarmId) + "-r" + Hash(requestId, 12);
 
     public static string Memory(string memoryNamespace) => MemoryPrefix + memoryNamespace;
+
+    /// <summary>
+    /// The agent daa_agent_create makes for an id of the caller's choosing (an alias): a pure function of swarm and
+    /// alias, so the same alias always names the same agent, after restarts too, without a lookup.
+    /// </summary>
+    public static string AgentIdForAlias(string swarmId, string alias) => AgentIdForRequest(swarmId, AliasRequestPrefix + alias);
+
+    /// <summary>Prefix of the requestId daa_agent_create spawns with.</summary>
+    public const string AliasRequestPrefix = "daa-agent:";
+
+    public static string KnowledgeNamespace(string agentId) =>
+        IsAgentId(agentId) ? KnowledgePrefix + agentId[AgentPrefix.Length..] : throw new ArgumentException($"'{agentId}' is not an agent id", nameof(agentId));
+
+    public static string Workflow(string workflowId) => WorkflowPrefix + workflowId;
+
+    /// <summary>The workflow grain of a tenant's workflow id (like memory: each tenant has its own ids).</summary>
+    public static string Workflow(string tenant, string workflowId) =>
+        Tenants.IsImplicit(tenant) ? Workflow(workflowId) : WorkflowPrefix + Tenants.Check(tenant) + MemoryTenantSeparator + workflowId;
+
+    /// <summary>The tenant and workflow id of a workflow grain key.</summary>
+    public static (string Tenant, string WorkflowId) ParseWorkflow(string key)
+    {
+        var rest = key.StartsWith(WorkflowPrefix, StringComparison.Ordinal) ? key[WorkflowPrefix.Length..] : key;
+        var separator = rest.IndexOf(MemoryTenantSeparator);
+        return separator < 0 ? (Tenants.Implicit, rest) : (rest[..separator], rest[(separator + 1)..]);
+    }
+
+    /// <summary>Workflow ids: 1–48 of a-z, A-Z, 0-9, '-', '_', '.'.</summary>
+    public static bool IsWorkflowId(string? id) =>
+        !string.IsNullOrEmpty(id) && id.Length <= DaaLimits.MaxWorkflowIdLength
+        && id.AsSpan().IndexOfAnyExcept("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") < 0;
+
+    /// <summary>Aliases (daa_agent_create ids): 1–48 of a-z, A-Z, 0-9, '-', '_', '.', and not an agent id themselves.</summary>
+    public static bool IsAlias(string? alias) =>
+        !string.IsNullOrEmpty(alias) && alias.Length <= DaaLimits.MaxAliasLength && !alias.StartsWith(AgentPrefix, StringComparison.Ordinal)
+        && alias.AsSpan().IndexOfAnyExcept("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") < 0;
 
     /// <summary>The memory grain of a tenant's namespace; the client only ever sees the namespace name.</summary>
     public static string Memory(string tenant, string memoryNamespace) =>

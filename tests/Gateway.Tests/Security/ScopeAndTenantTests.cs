@@ -23,6 +23,9 @@ public sealed class ScopeAndTenantTests(SecuredGatewayFixture f)
             ("acme-writer", "benchmark_run", new { type = "swarm", iterations = 1 }, "admin"),
             ("acme-writer", "features_detect", new { }, "admin"),
             ("acme-writer", "memory_usage", new { detail = "detailed" }, "admin"),
+            ("acme-reader", "daa_agent_create", new { id = "nobody", swarmId }, "write"),
+            ("acme-reader", "daa_cognitive_pattern", new { action = "change", agentId = "nobody", pattern = "lateral", swarmId }, "write"),
+            ("acme-reader", "neural_import", new { network = "x", swarmId }, "write"),
         })
         {
             var (status, body, _) = await f.Rest(tool, arguments, f.Key(key));
@@ -38,6 +41,8 @@ public sealed class ScopeAndTenantTests(SecuredGatewayFixture f)
         // Reads are fine with read; the admin scope includes write and read.
         Assert.Equal(200, (await f.Rest("swarm_status", new { swarmId }, f.Key("acme-reader"))).Status);
         Assert.Equal(200, (await f.Rest("memory_usage", new { action = "list" }, f.Key("acme-reader"))).Status);
+        Assert.Equal(200, (await f.Rest("daa_cognitive_pattern", new { swarmId }, f.Key("acme-reader"))).Status); // analyze only reads
+        Assert.Equal(200, (await f.Rest("neural_export", new { swarmId }, f.Key("acme-reader"))).Status);
         Assert.Equal(200, (await f.Rest("agent_spawn", new { type = "coder", swarmId }, f.Key("acme-admin"))).Status);
         Assert.Equal(200, (await f.Rest("swarm_destroy", new { swarmId }, f.Key("acme-admin"))).Status);
     }
@@ -128,6 +133,51 @@ public sealed class ScopeAndTenantTests(SecuredGatewayFixture f)
         Assert.Equal(before, await Snapshot(f.Key("acme-writer"), swarmId, taskId));
         var status = (await f.Mcp(f.Key("acme-writer"), Tool("s", "swarm_status", new { swarmId }))) ["s"].Success;
         Assert.DoesNotContain(globexSwarm, status.GetProperty("allSwarmIds").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task Another_tenants_daa_workflows_knowledge_and_learning_are_not_found_and_equal_ids_are_its_own()
+    {
+        var workflow = "wf-" + Guid.NewGuid().ToString("n")[..8];
+        var steps = new[] { new { id = "a", description = "acme's step" } };
+        var acme = await f.Mcp(f.Key("acme-writer"),
+            Tool("init", "swarm_init", new { topology = "mesh", maxAgents = 3 }),
+            Tool("teacher", "daa_agent_create", new { id = "teacher", swarmId = Ref("init") }),
+            Tool("student", "daa_agent_create", new { id = "student", swarmId = Ref("init") }),
+            Tool("share", "daa_knowledge_share", new { sourceAgentId = "teacher", targetAgentIds = new[] { "student" }, knowledgeContent = new { secret = "acme" }, swarmId = Ref("init") }),
+            Tool("create", "daa_workflow_create", new { id = workflow, name = "acme flow", steps }),
+            Tool("exec", "daa_workflow_execute", new { workflowId = workflow, swarmId = Ref("init") }));
+        var swarmId = acme["init"].Success.GetProperty("id").GetString()!;
+        var ns = acme["share"].Success.GetProperty("targets")[0].GetProperty("namespace").GetString()!;
+        Assert.True(acme["exec"].Success.GetProperty("started").GetBoolean());
+
+        var globex = await f.Mcp(f.Key("globex-writer"),
+            Tool("mine", "swarm_init", new { topology = "mesh", maxAgents = 3 }),
+            Tool("status", "daa_learning_status", new { swarmId }),
+            Tool("agent", "daa_agent_adapt", new { agentId = acme["student"].Success.GetProperty("agent").GetProperty("id").GetString(), performanceScore = 0.1 }),
+            Tool("meta", "daa_meta_learning", new { sourceDomain = swarmId, targetDomain = Ref("mine"), transferMode = "direct" }),
+            Tool("metrics", "daa_performance_metrics", new { swarmId }),
+            Tool("knowledge", "memory_usage", new { action = "list", @namespace = ns }),
+            Tool("runAcme", "daa_workflow_execute", new { workflowId = workflow, swarmId }),
+            Tool("same", "daa_workflow_create", new { id = workflow, name = "globex flow", steps = new[] { new { id = "z", description = "globex's step" } } }),
+            Tool("runMine", "daa_workflow_execute", new { workflowId = workflow, swarmId = Ref("mine") }));
+        foreach (var call in new[] { "status", "agent", "metrics" })
+            globex[call].ToolError("not_found");
+        globex["meta"].ToolError("not_found");
+        Assert.Equal(0, globex["knowledge"].Success.GetProperty("total").GetInt32()); // globex's own, empty namespace of that name
+        globex["runAcme"].ToolError("not_found"); // globex has no workflow of that id yet
+        var mine = globex["same"].Success; // the same id is globex's own workflow: no conflict with acme's
+        Assert.True(mine.GetProperty("created").GetBoolean());
+        Assert.Equal("globex flow", mine.GetProperty("name").GetString());
+        Assert.Equal(["z"], globex["runMine"].Success.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("stepId").GetString()));
+
+        // acme's workflow and knowledge are unchanged.
+        var check = await f.Mcp(f.Key("acme-writer"),
+            Tool("info", "daa_workflow_create", new { id = workflow, name = "acme flow", steps }),
+            Tool("knowledge", "memory_usage", new { action = "list", @namespace = ns }));
+        Assert.False(check["info"].Success.GetProperty("created").GetBoolean());
+        Assert.Equal([swarmId], check["info"].Success.GetProperty("executedIn").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(1, check["knowledge"].Success.GetProperty("total").GetInt32());
     }
 
     private async Task<string> Snapshot(string key, string swarmId, string taskId)

@@ -1,7 +1,8 @@
 // A worker as a Claude session would be one: its own MCP connection (official Node SDK), its own agent,
 // and the claim → progress (heartbeat) → complete loop until the swarm has no open work.
 // Usage: node worker.mjs <spec.json>; spec: { url, swarmId, name, leaseSeconds, beats, beatMs,
-//   vanishAfterClaims (optional: exit without completing the n-th claimed task), deadlineMs }
+//   vanishAfterClaims (optional: exit without completing the n-th claimed task), deadlineMs,
+//   agentId (optional: work as this existing agent instead of spawning one) }
 // Prints one JSON line per event: { worker, kind: "agent"|"claimed"|"completed"|"vanished"|"refused"|"done", taskId?, at, detail? }.
 import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -19,9 +20,12 @@ async function call(name, args) {
   return { value: result.structuredContent };
 }
 
-const spawned = await call('agent_spawn', { type: 'coder', name: spec.name, swarmId: spec.swarmId, requestId: `worker-${spec.name}` });
-if (spawned.error) { print({ kind: 'refused', detail: spawned.error }); process.exit(2); }
-const agentId = spawned.value.id;
+let agentId = spec.agentId;
+if (!agentId) {
+  const spawned = await call('agent_spawn', { type: 'coder', name: spec.name, swarmId: spec.swarmId, requestId: `worker-${spec.name}` });
+  if (spawned.error) { print({ kind: 'refused', detail: spawned.error }); process.exit(2); }
+  agentId = spawned.value.id;
+}
 print({ kind: 'agent', detail: agentId });
 
 const deadline = Date.now() + (spec.deadlineMs ?? 120_000);

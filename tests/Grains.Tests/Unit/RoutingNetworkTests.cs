@@ -277,6 +277,67 @@ public class RoutingNetworkTests
         Assert.Equal(network.Network, trained.Network);
     }
 
+    [Fact]
+    public void Adopting_a_network_swaps_it_in_makes_a_running_training_stale_and_records_the_held_out_change()
+    {
+        using var routing = Open(out var network, out _);
+        for (var i = 0; i < 40; i++)
+        {
+            routing.Record(Outcome($"task-a{i}", i % 2 == 0 ? "billing refund" : "search index", i % 2, i % 2 == 0));
+        }
+
+        // A trained twin to adopt: the same outcomes, trained outside.
+        using var twin = Open(out _, out _);
+        for (var i = 0; i < 40; i++)
+        {
+            twin.Record(Outcome($"task-a{i}", i % 2 == 0 ? "billing refund" : "search index", i % 2, i % 2 == 0));
+        }
+
+        using (var twinJob = twin.CreateTrainingJob(TrainingTrigger.Manual, epochs: 50))
+        {
+            Assert.NotNull(twin.Apply(twinJob.Run()));
+        }
+
+        var before = routing.EvaluateHeldOut();
+        Assert.True(before.Count > 0);
+        using var job = routing.CreateTrainingJob(TrainingTrigger.Automatic, epochs: 1);
+        var incoming = twin.Network.Copy();
+        incoming.LearningRate = 0.01f; // training parameters become routing's own
+        var entry = routing.Adopt(incoming, TrainingTrigger.Imported);
+
+        Assert.Same(incoming, routing.Network);
+        Assert.Equal(RoutingNetwork.LearningRate, routing.Network.LearningRate);
+        Assert.True(routing.Trained);
+        Assert.Equal(incoming.ToBytes(), network.Network);
+        Assert.Equal(TrainingTrigger.Imported, Assert.Single(network.History).Trigger);
+        Assert.Equal(0, network.Trainings); // nothing was trained here
+        Assert.Equal(before.Accuracy, entry.HeldOutAccuracyBefore);
+        Assert.Equal(twin.EvaluateHeldOut().Accuracy, entry.HeldOutAccuracyAfter);
+        Assert.Equal(routing.EvaluateHeldOut().Accuracy, entry.HeldOutAccuracyAfter);
+        Assert.True(entry.HeldOutAccuracyAfter > entry.HeldOutAccuracyBefore, $"{entry.HeldOutAccuracyBefore} → {entry.HeldOutAccuracyAfter}");
+        Assert.Null(routing.Apply(job.Run())); // trained the replaced network: discarded
+        Assert.Same(incoming, routing.Network);
+
+        using var wrong = RoutingNetwork.CreateUntrained(Outputs + 1, 1);
+        Assert.Throws<ArgumentException>(() => routing.Adopt(wrong, TrainingTrigger.Imported));
+    }
+
+    [Fact]
+    public void A_stored_network_with_other_activations_than_routings_own_opens_and_scores_as_libfann_runs_it()
+    {
+        // What neural_import may store: libfann's default-created net, sigmoid hidden and stepwise outputs.
+        using var other = Fann.NeuralNetwork.CreateStandard(128, 64, 32, Outputs);
+        other.HiddenActivation = Fann.ActivationFunction.Sigmoid;
+        other.OutputActivation = Fann.ActivationFunction.SigmoidStepwise;
+        other.RandomizeWeights(-0.5f, 0.5f, seed: 3);
+        var stored = new SwarmNetworkState { Network = other.ToBytes(), Trained = true };
+
+        using var routing = RoutingNetwork.Open(Outputs, 7, stored, new SwarmOutcomeState());
+        var task = new TaskText("index the billing tables");
+        Assert.Equal(Fann.ActivationFunction.Sigmoid, routing.Network.HiddenActivation);
+        Assert.Equal(other.Run(TaskFeatureEncoder.Encode(task)), routing.RoutingScores(task));
+    }
+
     private static RoutingNetwork Open(out SwarmNetworkState network, out SwarmOutcomeState outcomes, RoutingLearningOptions? options = null)
     {
         network = new SwarmNetworkState();

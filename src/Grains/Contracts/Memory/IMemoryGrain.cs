@@ -23,4 +23,7 @@ public interface IMemoryGrain : IGrainWithStringKey
 
     /// <summary>Writes pending plain writes now.</summary>
     [Alias("Flush")] Task Flush();
+
+    /// <summary>Deletes every entry and writes the empty namespace (acknowledged), giving its bytes back to the tenant's quota. Returns the entries removed.</summary>
+    [Alias("Clear")] Task<int> Clear();
 }

@@ -36,8 +36,12 @@ public sealed record CustomNetworkStatus(
     [property: Id(4)] int LastSamples,
     [property: Id(5)] int SerializedBytes);
 
-/// <summary>What started a training of the routing network on recorded outcomes.</summary>
-public enum TrainingTrigger { Automatic, Manual }
+/// <summary>
+/// What started a training of the routing network on recorded outcomes, or replaced it. Imported: neural_import replaced it; Transferred: daa_meta_learning copied or
+/// blended another swarm's weights in; FineTuned: daa_meta_learning's adaptive mode then trained it on this swarm's
+/// outcomes (Imported and Transferred entries train nothing: 0 samples, 0 epochs).
+/// </summary>
+public enum TrainingTrigger { Automatic, Manual, Imported, Transferred, FineTuned }
 
 /// <summary>
 /// One training of the routing network on recorded outcomes. Held-out figures are measured on the outcomes held

@@ -1,4 +1,5 @@
 using SwarmCluster.Contracts.Agents;
+using SwarmCluster.Contracts.Daa;
 using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Contracts.Tasks;
 using SwarmCluster.Contracts.Views;
@@ -86,6 +87,21 @@ public interface ISwarmGrain : IGrainWithStringKey
 
     /// <summary>What the swarm view shows of this swarm: status with agents, graph, training curve, recent routing decisions.</summary>
     [Alias("GetView")] Task<SwarmViewPart> GetView(int recentDecisions);
+
+    /// <summary>The routing network in libfann's .net text (FANN_FLO_2.1), exactly as libfann saves it.</summary>
+    [Alias("ExportNetwork")] Task<NetworkExport> ExportNetwork();
+
+    /// <summary>Replaces the routing network with a .net text of the swarm's shape (checked in full before libfann reads it); routing uses it from then on.</summary>
+    [Alias("ImportNetwork")] Task<NeuralStatus> ImportNetwork(byte[] fannText);
+
+    /// <summary>Trains the routing network on FANN .data text (input size 128, output size maxAgents), checked before libfann sees it.</summary>
+    [Alias("TrainOnFannData")] Task<TrainingResult> TrainOnFannData(byte[] fannData, int epochs);
+
+    /// <summary>Held-out routing accuracy of the network now, over every agent or only the given ones.</summary>
+    [Alias("GetRoutingAccuracy")] Task<RoutingAccuracy> GetRoutingAccuracy(IReadOnlyList<string>? agentIds);
+
+    /// <summary>Takes another network's weights (direct copy, gradual blend, adaptive = copy then fine-tune on this swarm's own outcomes).</summary>
+    [Alias("TransferNetwork")] Task<TransferReport> TransferNetwork(NetworkExport source, TransferMode mode, IReadOnlyList<string>? agentIds);
 
     /// <summary>Cancels open tasks, retires agents and tasks and clears the swarm's stored state.</summary>
     [Alias("Destroy")] Task<SwarmDestroyResult> Destroy();

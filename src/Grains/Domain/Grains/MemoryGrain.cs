@@ -277,6 +277,22 @@ public sealed class MemoryGrain(
         }
     }
 
+    public async Task<int> Clear()
+    {
+        var removed = state.State.Entries.Count;
+        if (removed == 0 && !_dirty)
+        {
+            return 0;
+        }
+
+        state.State.Entries.Clear();
+        _pending.Clear();
+        _pendingRemovals++;
+        _dirty = true;
+        await WriteAsync();
+        return removed;
+    }
+
     private async Task WriteBehindAsync(CancellationToken cancellationToken)
     {
         PurgeExpired(DateTimeOffset.UtcNow);

@@ -4,12 +4,15 @@ using Orleans.Placement;
 using Orleans.Storage;
 using SwarmCluster.Contracts;
 using SwarmCluster.Contracts.Agents;
+using SwarmCluster.Contracts.Daa;
 using SwarmCluster.Contracts.Errors;
 using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Contracts.Registry;
 using SwarmCluster.Contracts.Swarms;
 using SwarmCluster.Contracts.Tasks;
 using SwarmCluster.Contracts.Views;
+using SwarmCluster.Fann;
+using SwarmCluster.Grains.Learning;
 using SwarmCluster.Grains.Neural;
 using SwarmCluster.Grains.Placement;
 using SwarmCluster.Grains.Routing;
@@ -29,8 +32,9 @@ namespace SwarmCluster.Grains;
 /// </para>
 /// <para>
 /// Calls: the swarm calls task grains, agent grains and the registry; none of them calls a swarm, and the Queen
-/// calls the swarm but never the reverse, so no call cycle can form. The grain is not reentrant: claims and every
-/// other change run one at a time.
+/// calls the swarm but never the reverse. The DAA and workflow grains call the swarm; the swarm calls the DAA grain
+/// only in Destroy, through a method that interleaves (IDaaGrain.Forget), so that cycle cannot deadlock. The grain
+/// is not reentrant: claims and every other change run one at a time.
 /// </para>
 /// </summary>
 // Random placement: activation counts are gossiped with a delay, so a burst of swarm_init calls all went to one
@@ -369,12 +373,111 @@ public sealed class SwarmGrain(
         return new SwarmViewPart(status, graph, decisions);
     }
 
+    public Task<NetworkExport> ExportNetwork()
+    {
+        EnsureExists();
+        var n = NeuralStatus();
+        return Task.FromResult(new NetworkExport(Id, _learning.RoutingBytes(), n.Layers, n.RoutingUsesNetwork, n.EpochsTrained));
+    }
+
+    public async Task<NeuralStatus> ImportNetwork(byte[] fannText)
+    {
+        EnsureExists();
+        var imported = NetworkTransfer.Load(fannText, SwarmLearning.Layers(state.State.MaxAgents), "network", Id);
+        await _learning.AdoptAsync(imported, TrainingTrigger.Imported);
+        Touch();
+        logger.LogInformation("Swarm {SwarmId}: routing network imported ({Bytes} bytes)", Id, fannText.Length);
+        return NeuralStatus();
+    }
+
+    /// <summary>FANN .data pairs are supplied samples: like neural_train's, they train the custom network, never routing.</summary>
+    public async Task<TrainingResult> TrainOnFannData(byte[] fannData, int epochs)
+    {
+        EnsureExists();
+        var samples = FannDataText.Samples(fannData, RoutingNetwork.InputSize, state.State.MaxAgents, "trainingData", Id);
+        return await Train(samples, epochs);
+    }
+
+    public Task<RoutingAccuracy> GetRoutingAccuracy(IReadOnlyList<string>? agentIds)
+    {
+        EnsureExists();
+        return Task.FromResult(HeldOutAccuracy(SlotsOf(agentIds, "agentIds")));
+    }
+
+    public async Task<TransferReport> TransferNetwork(NetworkExport source, TransferMode mode, IReadOnlyList<string>? agentIds)
+    {
+        EnsureExists();
+        ArgumentNullException.ThrowIfNull(source);
+        Checks.Defined(mode, "transferMode");
+        var slots = SlotsOf(agentIds, "agentIds");
+        var before = HeldOutAccuracy(slots);
+        var incoming = NetworkTransfer.Load(source.FannText, SwarmLearning.Layers(state.State.MaxAgents), "sourceDomain", Id);
+        double? blend = null;
+        if (mode == TransferMode.Gradual)
+        {
+            NeuralNetwork mixed;
+            try
+            {
+                mixed = _learning.CopyRouting();
+                try
+                {
+                    NetworkTransfer.Blend(mixed, incoming, DaaLimits.GradualBlend);
+                }
+                catch
+                {
+                    mixed.Dispose();
+                    throw;
+                }
+            }
+            finally
+            {
+                incoming.Dispose();
+            }
+
+            blend = DaaLimits.GradualBlend;
+            incoming = mixed;
+        }
+
+        await _learning.AdoptAsync(incoming, TrainingTrigger.Transferred);
+        var fineTuneSamples = 0;
+        var epochs = 0;
+        if (mode == TransferMode.Adaptive && _learning.TrainableOutcomes is > 0 and var trainable)
+        {
+            var run = (int)Math.Max(1, Math.Min(DaaLimits.AdaptiveFineTuneEpochs, SwarmLimits.MaxTrainingWork / trainable));
+            if (await _learning.TrainRoutingAsync(TrainingTrigger.FineTuned, run) is { } entry)
+            {
+                (fineTuneSamples, epochs) = (entry.Samples, entry.Epochs);
+                state.State.TrainingEpochs += entry.Epochs;
+            }
+        }
+
+        await RecordTrainingAsync(0);
+        var after = HeldOutAccuracy(slots);
+        var note = mode switch
+        {
+            TransferMode.Direct => $"copied the weights of {source.SwarmId}",
+            TransferMode.Gradual => $"blended: every weight = {1 - DaaLimits.GradualBlend:0.##}·own + {DaaLimits.GradualBlend:0.##}·{source.SwarmId}'s",
+            _ when epochs == 0 => $"copied the weights of {source.SwarmId}; no trainable outcomes of this swarm recorded to fine-tune on",
+            _ => $"copied the weights of {source.SwarmId}, then trained {epochs} epochs on this swarm's {fineTuneSamples} trainable outcomes (held-out ones excluded)",
+        };
+        if (!source.Trained)
+        {
+            note += $"; note: {source.SwarmId}'s network was never trained";
+        }
+
+        logger.LogInformation("Swarm {SwarmId}: network transferred from {Source} ({Mode}): held-out accuracy {Before} → {After}", Id, source.SwarmId, mode, before.Accuracy, after.Accuracy);
+        return new TransferReport(source.SwarmId, Id, mode, before, after, fineTuneSamples, epochs, blend, note);
+    }
+
     public async Task<SwarmDestroyResult> Destroy()
     {
         EnsureExists();
         var agents = state.State.Agents.Select(a => a.Id).ToList();
         var cancelled = await Tasks.DestroyAsync();
         await Task.WhenAll(agents.Select(a => GrainFactory.GetGrain<IAgentGrain>(a).Retire()));
+        // The DAA row, the agents' knowledge and bound workflow runs go with the swarm. Forget interleaves in the DAA
+        // grain, which may itself be waiting for this (non-reentrant) swarm: no deadlock.
+        await GrainFactory.GetGrain<IDaaGrain>(Id).Forget(agents);
         await GrainFactory.RegistryOf(GrainKeys.TenantOf(Id)).UnregisterSwarm(Id);
         await GrainFactory.ReleaseSwarmAsync(Id);
         await Task.WhenAll(state.ClearStateAsync(), _learning.ClearAsync(), legacyOutcomes.RecordExists ? legacyOutcomes.ClearStateAsync() : Task.CompletedTask);
@@ -628,6 +731,21 @@ public sealed class SwarmGrain(
             Supervision = s.Supervision ?? SupervisionPolicy.None,
         };
     }
+
+    /// <summary>Held-out routing accuracy, as the routing network measures it (<see cref="RoutingNetwork.EvaluateHeldOut()"/>); the one place the daa tools read it.</summary>
+    private RoutingAccuracy HeldOutAccuracy(IReadOnlyCollection<int>? slots)
+    {
+        var score = _learning.HeldOut(slots);
+        return new RoutingAccuracy(score.Count, score.Accuracy, score.Mse, score.Count > 0 ? RoutingAccuracyMethod : RoutingAccuracyMethod + "; none held out yet, so no figures");
+    }
+
+    private const string RoutingAccuracyMethod =
+        "the routing network's held-out outcomes (one in five by task-id hash, never trained on; a swarm's first trainable outcome is never held out): " +
+        "share where its output for the credited agent (≥ 0.5 = success) matched what happened; MSE against the outcome's target";
+
+    /// <summary>Null (every held-out outcome) without agentIds, else the slots of those agents.</summary>
+    private List<int>? SlotsOf(IReadOnlyList<string>? agentIds, string parameter) =>
+        agentIds is null or { Count: 0 } ? null : agentIds.Select(a => Roster.Require(a, parameter).Slot).Distinct().ToList();
 
     private NeuralStatus NeuralStatus() => _learning.Status();
 }

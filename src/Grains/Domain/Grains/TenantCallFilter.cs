@@ -22,7 +22,8 @@ public sealed class TenantCallFilter : IIncomingGrainCallFilter
 
     private static bool Belongs(GrainId grain, string tenant) => grain.Type.ToString() switch
     {
-        "swarm" or "queen" or "agent" or "task" => GrainKeys.TenantOf(grain.Key.ToString()) == tenant,
+        "swarm" or "queen" or "agent" or "task" or "daa" => GrainKeys.TenantOf(grain.Key.ToString()) == tenant,
+        "workflow" => GrainKeys.ParseWorkflow(grain.Key.ToString()!).Tenant == tenant,
         "memory" => GrainKeys.ParseMemory(grain.Key.ToString()!).Tenant == tenant,
         "registry" or "usage" => grain.GetIntegerKey() == GrainKeys.TenantKey(tenant),
         _ => true,

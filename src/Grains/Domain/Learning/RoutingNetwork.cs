@@ -263,12 +263,58 @@ public sealed class RoutingNetwork : IDisposable
         _state.Trained = true;
         _state.TrainedThroughOutcome = result.Job.TrainedThrough;
         _state.Trainings++;
+        AddHistory(entry);
+        return entry;
+    }
+
+    private void AddHistory(RoutingTrainingEntry entry)
+    {
         _state.History.Add(entry);
         if (_state.History.Count > Options.MaxTrainingHistory)
         {
             _state.History.RemoveRange(0, _state.History.Count - Options.MaxTrainingHistory);
         }
+    }
 
+    /// <summary>
+    /// Makes <paramref name="replacement"/> (ownership passes here on success) the live network: an imported or
+    /// transferred one. Same rules as <see cref="Apply"/>: a training job in flight becomes stale (its result is
+    /// discarded, it trained the network being replaced), the bytes are written to the state (the owner writes
+    /// <see cref="SwarmNetworkState"/>), the network counts as trained and the history records the swap with the
+    /// held-out figures before and after. The training parameters become the routing network's own (learning rate,
+    /// algorithm, error function) so that training by outcomes continues from the adopted weights as from its own;
+    /// weights and activation functions are kept. ArgumentException for another number of inputs or outputs.
+    /// </summary>
+    public RoutingTrainingEntry Adopt(NeuralNetwork replacement, TrainingTrigger trigger)
+    {
+        ArgumentNullException.ThrowIfNull(replacement);
+        if (replacement.InputCount != InputSize || replacement.OutputCount != Outputs)
+        {
+            throw new ArgumentException($"The network has {replacement.InputCount} inputs and {replacement.OutputCount} outputs; routing needs {InputSize} and {Outputs}.", nameof(replacement));
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        replacement.LearningRate = LearningRate;
+        replacement.TrainingAlgorithm = Algorithm;
+        replacement.TrainErrorFunction = ErrorFunction.Linear;
+        var bytes = replacement.ToBytes();
+        var before = EvaluateHeldOut();
+        var after = HeldOutScore.Measure(replacement, Samples().Where(s => s.HeldOut).ToList());
+
+        var old = _network;
+        _network = replacement;
+        old.Dispose();
+        _inFlight = null; // a running job's BaseVersion no longer matches: Apply discards it
+        _version++;
+        _heldOutCache = after;
+
+        var entry = new RoutingTrainingEntry(DateTimeOffset.UtcNow, trigger, 0, after.Count, 0, [], 1,
+            before.Accuracy, after.Accuracy, before.Mse, after.Mse, watch.Elapsed.TotalMilliseconds);
+        _state.Network = bytes;
+        _state.LastMse = null; // it described the replaced network
+        _state.LastTrainedAt = entry.At;
+        _state.Trained = true;
+        AddHistory(entry);
         return entry;
     }
 
@@ -278,6 +324,12 @@ public sealed class RoutingNetwork : IDisposable
         _heldOutCache ??= HeldOutScore.Measure(_network, Samples().Where(s => s.HeldOut).ToList());
         return _heldOutCache.Value;
     }
+
+    /// <summary>The same measure on the held-out outcomes credited to the given slots only (all slots: <see cref="EvaluateHeldOut()"/>).</summary>
+    public HeldOutScore EvaluateHeldOut(IReadOnlyCollection<int>? slots) =>
+        slots is null
+            ? EvaluateHeldOut()
+            : HeldOutScore.Measure(_network, Samples().Where(s => s.HeldOut && slots.Contains(s.Slot)).ToList());
 
     public RoutingLearningStatus Status()
     {

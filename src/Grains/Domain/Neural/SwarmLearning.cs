@@ -231,6 +231,41 @@ internal sealed class SwarmLearning(
             new CustomNetworkStatus(c.Trained, c.EpochsTrained, c.LastMse, c.LastTrainedAt, c.LastSamples, c.Network?.Length ?? 0));
     }
 
+    /// <summary>The routing network as libfann saves it (neural_export, daa_meta_learning's source).</summary>
+    public byte[] RoutingBytes() => Guard(Routing.Network.ToBytes);
+
+    /// <summary>A copy of the routing network (the caller owns and disposes it).</summary>
+    public NeuralNetwork CopyRouting() => Guard(Routing.Network.Copy);
+
+    /// <summary>Trainable (not held-out) outcomes recorded: what a fine-tuning would train on.</summary>
+    public int TrainableOutcomes => Routing.Samples().Count(s => !s.HeldOut);
+
+    /// <summary>The routing network's held-out measure, over every held-out outcome or those credited to <paramref name="slots"/>.</summary>
+    public HeldOutScore HeldOut(IReadOnlyCollection<int>? slots) => Guard(() => Routing.EvaluateHeldOut(slots));
+
+    /// <summary>
+    /// Makes <paramref name="replacement"/> (ownership passes here) the routing network through
+    /// <see cref="RoutingNetwork.Adopt"/>, and writes it. A background training running meanwhile is discarded.
+    /// </summary>
+    public async Task<RoutingTrainingEntry> AdoptAsync(NeuralNetwork replacement, TrainingTrigger trigger)
+    {
+        RoutingTrainingEntry entry;
+        try
+        {
+            entry = Guard(() => Routing.Adopt(replacement, trigger));
+        }
+        catch
+        {
+            replacement.Dispose();
+            throw;
+        }
+
+        await network.WriteStateAsync();
+        logger.LogInformation("Swarm {SwarmId}: routing network replaced ({Trigger}); held-out accuracy {Before} → {After}",
+            swarmId, trigger, entry.HeldOutAccuracyBefore, entry.HeldOutAccuracyAfter);
+        return entry;
+    }
+
     public async Task ClearAsync()
     {
         await Task.WhenAll(network.ClearStateAsync(), custom.RecordExists ? custom.ClearStateAsync() : Task.CompletedTask);

@@ -1,4 +1,5 @@
 using SwarmCluster.Contracts.Agents;
+using SwarmCluster.Contracts.Daa;
 using SwarmCluster.Contracts.Neural;
 using SwarmCluster.Contracts.Queen;
 using SwarmCluster.Contracts.Swarms;
@@ -39,6 +40,8 @@ public static class StorageNames
     /// <summary>Page n of a swarm's task index is the state "swarm-tasks-n" of the swarm grain (one row each).</summary>
     public const string SwarmTaskPagePrefix = "swarm-tasks-";
     public const string SwarmActions = "swarm-actions";
+    public const string Daa = "daa";
+    public const string Workflow = "workflow";
 }
 
 [GenerateSerializer, Alias("state.swarm.v1")]
@@ -325,6 +328,65 @@ public sealed class RegistryGrainState
     /// <summary>Live swarm ids, oldest registration first.</summary>
     [Id(0)] public List<string> Swarms { get; set; } = [];
     [Id(1)] public List<string> Namespaces { get; set; } = [];
+}
+
+/// <summary>The DAA layer of one swarm. Defaults (nothing stored yet) are: learning and coordination on, auto persistence.</summary>
+[GenerateSerializer, Alias("state.daa.v1")]
+public sealed class DaaGrainState
+{
+    [Id(0)] public DateTimeOffset? InitializedAt { get; set; }
+    [Id(1)] public bool LearningDisabled { get; set; }
+    [Id(2)] public bool CoordinationDisabled { get; set; }
+    [Id(3)] public PersistenceMode Persistence { get; set; }
+    /// <summary>By agent id.</summary>
+    [Id(4)] public Dictionary<string, DaaAgentState> Agents { get; set; } = [];
+    /// <summary>Grain keys of the workflows run in this swarm (cleared with it).</summary>
+    [Id(5)] public List<string> Workflows { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("state.daa-agent.v1")]
+public sealed class DaaAgentState
+{
+    [Id(0)] public string? Alias { get; set; }
+    /// <summary>Null: DaaLimits.DefaultLearningRate.</summary>
+    [Id(1)] public double? LearningRate { get; set; }
+    [Id(2)] public bool MemoryDisabled { get; set; }
+    [Id(3)] public double? Estimate { get; set; }
+    [Id(4)] public int LowScoreStreak { get; set; }
+    /// <summary>The most recent DaaLimits.MaxHistory entries; the counts below cover all.</summary>
+    [Id(5)] public List<DaaFeedbackEntry> Feedback { get; set; } = [];
+    [Id(6)] public int FeedbackCount { get; set; }
+    [Id(7)] public double ScoreSum { get; set; }
+    [Id(8)] public int ScoreCount { get; set; }
+    [Id(9)] public List<DaaAdaptation> Adaptations { get; set; } = [];
+    [Id(10)] public int AdaptationCount { get; set; }
+    /// <summary>Every pattern the agent had, with when and why (the first is its pattern at creation).</summary>
+    [Id(11)] public List<DaaPatternChange> Patterns { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("state.workflow.v1")]
+public sealed class WorkflowGrainState
+{
+    [Id(0)] public bool Exists { get; set; }
+    [Id(1)] public string Name { get; set; } = "";
+    [Id(2)] public ExecutionStrategy Strategy { get; set; }
+    [Id(3)] public List<WorkflowStep> Steps { get; set; } = [];
+    [Id(4)] public List<string> Order { get; set; } = [];
+    [Id(5)] public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>By swarm id.</summary>
+    [Id(6)] public Dictionary<string, WorkflowRunState> Runs { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("state.workflow-run.v1")]
+public sealed class WorkflowRunState
+{
+    [Id(0)] public bool Parallel { get; set; }
+    [Id(1)] public List<string>? AllowedAgents { get; set; }
+    [Id(2)] public DateTimeOffset StartedAt { get; set; }
+    /// <summary>Step id → task id.</summary>
+    [Id(3)] public Dictionary<string, string> TaskIds { get; set; } = [];
+    /// <summary>Step id → the steps its task depends on (with sequential execution: the previous step too).</summary>
+    [Id(4)] public Dictionary<string, List<string>> DependsOn { get; set; } = [];
 }
 
 /// <summary>A tenant's usage per owner (swarm id or memory grain key); see UsageGrain.</summary>
