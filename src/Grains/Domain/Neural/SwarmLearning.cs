@@ -73,11 +73,17 @@ internal sealed class SwarmLearning(
     /// <summary>The routing network's scores (one per slot) once trained on outcomes, else null (route by capability).</summary>
     public float[]? Scores(TaskText task) => Guard(() => Routing.RoutingScores(task));
 
+    /// <summary>
+    /// What routing says about the network. Read from the last training's record, not recomputed: it is on every
+    /// routing decision, and re-reading the outcome log and re-scoring the held-out set there cost every decision
+    /// after a new outcome up to a few hundred network runs.
+    /// </summary>
     public string Note()
     {
-        var heldOut = Routing.EvaluateHeldOut();
-        var accuracy = heldOut.Accuracy is { } a ? $", held-out accuracy {a:P0} on {heldOut.Count}" : "";
-        return $"{network.State.Trainings} trainings on {Routing.Samples().Count(s => !s.HeldOut)} outcomes{accuracy}";
+        var n = network.State;
+        var last = n.History.Count > 0 ? n.History[^1] : null;
+        var accuracy = last?.HeldOutAccuracyAfter is { } a ? $", held-out accuracy {a:P0} on {last.HeldOutSamples} at the last training" : "";
+        return $"{n.Trainings} trainings, the last on {last?.Samples ?? 0} outcomes{accuracy}";
     }
 
     /// <summary>
