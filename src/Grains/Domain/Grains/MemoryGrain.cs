@@ -378,17 +378,18 @@ public sealed class MemoryGrain(
     /// <summary>A persisted store: its entry's row and request record in one transaction, nothing else.</summary>
     private async Task PersistAsync(string key, MemoryRecord record, MemoryRequestRecord? request)
     {
-        if (_deleteAll)
-        {
-            // A Clear not yet written must land before this entry, not after it.
-            await WriteAsync();
-            return;
-        }
-
         if (_registrationUnwritten)
         {
-            // The namespace's registration and owner must be as durable as its first persisted entry.
+            // The namespace's registration and owner must be as durable as its first persisted entry; written first,
+            // so a failure here leaves no row behind an answer that says the write failed.
             await WriteStateAsync();
+        }
+
+        if (_deleteAll)
+        {
+            // A Clear not yet written must land before this entry, not after it: one transaction with everything pending.
+            await WriteRowsAsync();
+            return;
         }
 
         await store.WriteAsync(GrainKey, new MemoryRowChanges(false, [], [new MemoryRowUpsert(key, record)], request is null ? [] : [request]));
@@ -401,6 +402,17 @@ public sealed class MemoryGrain(
 
     /// <summary>Writes every pending change: the changed rows in one transaction, then the state row if it changed.</summary>
     private async Task WriteAsync()
+    {
+        await WriteRowsAsync();
+        if (_stateDirty || _registrationUnwritten)
+        {
+            await WriteStateAsync();
+        }
+
+        await ReportBytesAsync();
+    }
+
+    private async Task WriteRowsAsync()
     {
         var deleteAll = _deleteAll;
         var deletes = _deleted.ToList();
@@ -420,12 +432,6 @@ public sealed class MemoryGrain(
         }
 
         _newRequests.RemoveAll(requests.Contains);
-        if (_stateDirty || _registrationUnwritten)
-        {
-            await WriteStateAsync();
-        }
-
-        await ReportBytesAsync();
     }
 
     private async Task WriteStateAsync()
