@@ -13,6 +13,7 @@ import { runColdStart } from './rows/coldstart.mjs';
 import { runCoordination } from './rows/coordination.mjs';
 import { runRouting } from './rows/routing.mjs';
 import { runLatency } from './rows/latency.mjs';
+import { runMemory } from './rows/memory.mjs';
 import { runNeural } from './rows/neural.mjs';
 import { runScale } from './rows/scale.mjs';
 import { runSeedCli } from './rows/seed_cli.mjs';
@@ -42,7 +43,7 @@ ctx.freePort = () => new Promise((resolve, reject) => {
   s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
 });
 
-const rowsWanted = (opt('rows', '1,2,3,4,5,6,7,8,9')).split(',').map(Number);
+const rowsWanted = (opt('rows', '1,2,3,4,5,6,7,8,9,10')).split(',').map(Number);
 const sh = cmd => { try { return execSync(cmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return null; } };
 const pkgVersion = p => { try { return JSON.parse(fs.readFileSync(path.join(ctx.nodeModules, p, 'package.json'))).version; } catch { return null; } };
 
@@ -74,7 +75,7 @@ async function main() {
   ctx.log(`mode ${results.mode}; rows ${rowsWanted.join(',')}`);
 
   let gw = null;
-  const needGateway = rowsWanted.some(r => [1, 2, 3, 4, 6, 7, 9].includes(r));
+  const needGateway = rowsWanted.some(r => [1, 2, 3, 4, 6, 7, 9, 10].includes(r));
   if (needGateway) {
     gw = await startGateway({ dll: ctx.gatewayDll, dataDir: freshDir(ctx, 'gateway-data'), port: await ctx.freePort(), siloPort: await ctx.freePort(), logFile: path.join(ctx.logs, 'gateway.log') });
     ctx.httpUrl = gw.url; ctx.gatewayPid = gw.pid;
@@ -82,7 +83,7 @@ async function main() {
   }
   const rows = [
     [1, 'seedCli', runSeedCli], [2, 'latency', runLatency], [3, 'throughput', runThroughput],
-    [4, 'neural', runNeural], [6, 'coldStart', runColdStart], [7, 'coordination', runCoordination], [9, 'routing', runRouting], [8, 'bridge', runBridge], [5, 'scale', runScale],
+    [4, 'neural', runNeural], [6, 'coldStart', runColdStart], [7, 'coordination', runCoordination], [10, 'memory', runMemory], [9, 'routing', runRouting], [8, 'bridge', runBridge], [5, 'scale', runScale],
   ];
   try {
     for (const [n, name, fn] of rows) {

@@ -105,6 +105,16 @@ if (co) {
   }
 }
 
+// Row 10
+const me = rows.memory;
+if (me) {
+  for (const [op, t] of Object.entries(me.table)) {
+    const what = op === 'store' ? 'memory_usage store (persist: true)' : 'memory_usage retrieve';
+    add('10 memory', `${what} median with ${num(me.entriesBig, 0)} entries in the namespace vs with ${me.entriesSmall}, ours HTTP`,
+      `${ms(med(t.big))} vs ${ms(med(t.small))}`, 'n/a (ours against ours)', times(t.ratio), '≤ 1.3×', t.ratio <= 1.3, 1.3 / t.ratio);
+  }
+}
+
 // Row 9
 const ro = rows.routing;
 if (ro) {
@@ -282,6 +292,14 @@ if (co) {
     'A swarm keeps its task index in pages of 64 tasks, each its own storage row; a creation writes one page and the task, a claim only the task, so neither should grow with the swarm.', '');
   table(['call', `${co.existingSmall} tasks: median / p90`, `${num(co.existingBig, 0)} tasks: median / p90`, 'ratio (big ÷ small)', 'goal'],
     Object.entries(co.table).map(([op, t]) => [op === 'claim' ? 'task_claim' : 'task_orchestrate', `${ms(med(t.small))} / ${ms(t.small.p90)}`, `${ms(med(t.big))} / ${ms(t.big.p90)}`, times(t.ratio), '≤ 1.3×']));
+}
+if (me) {
+  p('## 10. Shared memory at scale', '');
+  p(`memory_usage store with persist: true, then retrieve of the same key, in a namespace holding ${me.entriesSmall} entries and in one holding ${num(me.entriesBig, 0)} ` +
+    `(${bytes(me.valueBytes)} of JSON each, created first in ${dur(me.setupSeconds)}), the two interleaved every round; ${me.rounds} rounds after ${me.warmup} warm-up. ` +
+    'Every entry is its own storage row: a persisted store commits its one row (and request id) before answering, and a retrieve reads the namespace\'s in-memory copy, so neither should grow with the namespace.', '');
+  table(['call', `${me.entriesSmall} entries: median / p90`, `${num(me.entriesBig, 0)} entries: median / p90`, 'ratio (big ÷ small)', 'goal'],
+    Object.entries(me.table).map(([op, t]) => [op === 'store' ? 'store (persist)' : 'retrieve', `${ms(med(t.small))} / ${ms(t.small.p90)}`, `${ms(med(t.big))} / ${ms(t.big.p90)}`, times(t.ratio), '≤ 1.3×']));
 }
 if (ro) {
   p('## 9. Routing that learns', '');

@@ -15,7 +15,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 RUV_SWARM_VERSION=1.0.20
 MCP_SDK_VERSION=1.32.2
-smoke=0; rows="1,2,3,4,5,6,7,8,9"; artifacts=""; keep=0
+smoke=0; rows="1,2,3,4,5,6,7,8,9,10"; artifacts=""; keep=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1 ;;

@@ -11,7 +11,7 @@ namespace SwarmCluster.Gateway.Tests;
 /// <summary>
 /// A namespace holding an entry that cannot be returned (stored before the depth rule, or edited by hand)
 /// must still list and search its other entries and say which one is unreadable. The entry is planted in
-/// the real SQLite row between two runs of the gateway. The same gateway runs with a long memory flush
+/// the entry's real SQLite row between two runs of the gateway. The same gateway runs with a long memory flush
 /// interval, to show the setting decides when plain writes reach the database.
 /// </summary>
 public sealed class MemoryUnreadableEntryTests : IAsyncLifetime
@@ -49,10 +49,7 @@ public sealed class MemoryUnreadableEntryTests : IAsyncLifetime
 
         // What an older version could store: a value nested past what any answer can carry.
         var tooDeep = Encoding.UTF8.GetString(HostileCases.Nest(InputLimits.MaxValueDepth + 3, "deep"));
-        // The row holds the value as an escaped JSON string (quotes as \").
-        var escaping = new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-        await ReplaceInMemoryRow(JsonSerializer.Serialize(JsonSerializer.Serialize(new { plant = Planted }), escaping)[1..^1],
-            JsonSerializer.Serialize(tooDeep, escaping)[1..^1]);
+        await ReplaceEntryValue("b", JsonSerializer.Serialize(new { plant = Planted }), tooDeep);
 
         gateway = await GatewayProcess.StartAsync(_dataDirectory, LongFlushInterval);
         try
@@ -92,22 +89,18 @@ public sealed class MemoryUnreadableEntryTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Edits the namespace's stored row (JSON text) with the gateway stopped.</summary>
-    private async Task ReplaceInMemoryRow(string find, string replacement)
+    /// <summary>Edits one entry's stored row with the gateway stopped.</summary>
+    private async Task ReplaceEntryValue(string key, string expected, string replacement)
     {
         var connectionString = SwarmClusterHosting.BuildSqliteConnectionString(Path.Combine(_dataDirectory, "swarm.db"));
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync();
-        await using var read = connection.CreateCommand();
-        read.CommandText = "SELECT PayloadBinary FROM SwarmGrainState WHERE GrainIdExtensionString = $key";
-        read.Parameters.AddWithValue("$key", GrainKeys.Memory(Namespace));
-        var payload = Encoding.UTF8.GetString((byte[])(await read.ExecuteScalarAsync())!);
-        Assert.Contains(find, payload);
-
         await using var write = connection.CreateCommand();
-        write.CommandText = "UPDATE SwarmGrainState SET PayloadBinary = $payload WHERE GrainIdExtensionString = $key";
-        write.Parameters.AddWithValue("$payload", Encoding.UTF8.GetBytes(payload.Replace(find, replacement, StringComparison.Ordinal)));
-        write.Parameters.AddWithValue("$key", GrainKeys.Memory(Namespace));
+        write.CommandText = "UPDATE SwarmMemoryEntries SET ValueJson = $value WHERE GrainKey = $grain AND EntryKey = $key AND ValueJson = $expected";
+        write.Parameters.AddWithValue("$value", replacement);
+        write.Parameters.AddWithValue("$grain", GrainKeys.Memory(Namespace));
+        write.Parameters.AddWithValue("$key", key);
+        write.Parameters.AddWithValue("$expected", expected);
         Assert.Equal(1, await write.ExecuteNonQueryAsync());
     }
 

@@ -112,8 +112,9 @@ public static class SwarmClusterHosting
     }
 
     /// <summary>
-    /// The grain storage provider every grain uses and the reminder table (Queen supervision), both through ADO.NET on
-    /// the same database, whose schema <see cref="SchemaMigrator"/> owns.
+    /// The grain storage provider every grain uses and the reminder table (Queen supervision), both through ADO.NET, and
+    /// memory namespaces' entry rows (<see cref="IMemoryEntryStore"/>), all on the same database, whose schema
+    /// <see cref="SchemaMigrator"/> owns.
     /// </summary>
     public static ISiloBuilder AddSwarmStorage(this ISiloBuilder silo, StorageProvider provider, string connectionString)
     {
@@ -129,6 +130,8 @@ public static class SwarmClusterHosting
             o.Invariant = invariant;
             o.ConnectionString = connectionString;
         });
+        silo.Services.AddSingleton<IMemoryEntryStore>(sp => new SqlMemoryEntryStore(provider, connectionString,
+            () => sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
         return silo;
     }
 

@@ -40,8 +40,8 @@ public class MemoryGrainInputTests(ClusterFixture fixture)
         var memory = Memory();
         await memory.Store(new MemoryWrite("kept", "\"old\"", Persist: true));
 
-        // Real storage failure: the state table is gone for the moment.
-        await RenameStateTable("SwarmGrainState", "SwarmGrainStateAway");
+        // Real storage failure: the entry table is gone for the moment.
+        await RenameTable("SwarmMemoryEntries", "SwarmMemoryEntriesAway");
         try
         {
             await Assert.ThrowsAnyAsync<Exception>(() => memory.Store(new MemoryWrite("kept", "\"new\"", Persist: true)));
@@ -49,7 +49,7 @@ public class MemoryGrainInputTests(ClusterFixture fixture)
         }
         finally
         {
-            await RenameStateTable("SwarmGrainStateAway", "SwarmGrainState");
+            await RenameTable("SwarmMemoryEntriesAway", "SwarmMemoryEntries");
         }
 
         Assert.Equal("\"old\"", (await memory.Retrieve("kept"))!.ValueJson);
@@ -61,7 +61,7 @@ public class MemoryGrainInputTests(ClusterFixture fixture)
         Assert.True((await memory.Store(new MemoryWrite("added", "2", Persist: true))).Durable);
     }
 
-    private async Task RenameStateTable(string from, string to)
+    private async Task RenameTable(string from, string to)
     {
         await using var connection = new SqliteConnection(SwarmClusterHosting.BuildSqliteConnectionString(fixture.DatabasePath));
         await connection.OpenAsync();

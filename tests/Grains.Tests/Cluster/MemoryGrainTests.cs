@@ -15,7 +15,7 @@ public class MemoryGrainTests(ClusterFixture fixture)
     private IMemoryGrain Memory(string ns) => _client.GetGrain<IMemoryGrain>(GrainKeys.Memory(ns));
 
     private async Task<bool> StoredInDatabaseAsync(string ns, string text) =>
-        (await TestClusters.ReadRowsAsync(fixture.DatabasePath)).Any(r => r.Key == GrainKeys.Memory(ns) && r.Json is not null && r.Json.Contains(text, StringComparison.Ordinal));
+        (await TestClusters.ReadMemoryRowsAsync(fixture.DatabasePath)).Any(r => r.GrainKey == GrainKeys.Memory(ns) && r.ValueJson.Contains(text, StringComparison.Ordinal));
 
     [Fact]
     public async Task Persisted_writes_are_durable_before_returning_plain_writes_are_written_behind()

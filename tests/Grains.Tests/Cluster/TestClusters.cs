@@ -63,9 +63,29 @@ public static class TestClusters
 
         return rows;
     }
+
+    /// <summary>Every memory entry row, in key order.</summary>
+    public static async Task<List<MemoryRow>> ReadMemoryRowsAsync(string databasePath)
+    {
+        await using var connection = new SqliteConnection(SwarmClusterHosting.BuildSqliteConnectionString(databasePath));
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT GrainKey, EntryKey, ValueJson, MetadataJson, RequestId FROM SwarmMemoryEntries ORDER BY GrainKey, EntryKey";
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<MemoryRow>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(new MemoryRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
+        }
+
+        return rows;
+    }
 }
 
 public sealed record StoredRow(string GrainType, string Key, string? Json, long Version);
+
+/// <summary>One memory entry row (SwarmMemoryEntries).</summary>
+public sealed record MemoryRow(string GrainKey, string EntryKey, string ValueJson, string MetadataJson, string? RequestId);
 
 /// <summary>One cluster shared by the grain tests (start-up costs seconds); tests use fresh ids.</summary>
 public sealed class ClusterFixture : IAsyncLifetime

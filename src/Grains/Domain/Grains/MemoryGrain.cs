@@ -17,12 +17,21 @@ namespace SwarmCluster.Grains;
 /// <summary>
 /// One namespace of shared memory (key "ns-&lt;namespace&gt;").
 /// <para>
-/// Persistence: a write with Persist=true writes the whole namespace before answering (Durable=true); if that
-/// write fails the entry is taken back and the caller gets the error. Plain writes and deletes change grain
-/// memory only and answer Durable=false; a grain timer (<see cref="MemoryGrainOptions.FlushInterval"/>, 1 s by
-/// default) writes pending changes behind, and so do Flush and deactivation. A silo crash can lose up to one
-/// interval of plain writes; persisted ones are never lost. Expired entries are invisible at once and purged
-/// (the purge is written behind like a delete).
+/// Storage: every entry is one row (<see cref="IMemoryEntryStore"/>), so a write costs the same in a namespace of 10
+/// entries as in one of 10,000; the grain state row keeps only the namespace's own facts (registered, owner, last
+/// write). A write with Persist=true commits its entry's row, together with its request id, before answering
+/// (Durable=true); if that write fails the entry is taken back and the caller gets the error. Plain writes and deletes
+/// change grain memory only and answer Durable=false; a grain timer (<see cref="MemoryGrainOptions.FlushInterval"/>,
+/// 1 s by default) writes the changed rows behind (upserts and deletes, one transaction), and so do Flush and
+/// deactivation. A silo crash can lose up to one interval of plain writes; persisted ones are never lost. Expired
+/// entries are invisible at once and purged (the purge is written behind like a delete).
+/// </para>
+/// <para>
+/// Reads are served from a copy of the namespace loaded on activation with one query: list and search look at every
+/// entry anyway, and the copy is what one old whole-namespace row held, so loading lazily would only move that cost
+/// into the first search. A namespace still in the old form (entries inside the state row) is moved to rows on
+/// activation, before any call is served: rows are inserted where missing, then the state row is written without
+/// them, so a crash in between repeats an insert that changes nothing.
 /// </para>
 /// <para>
 /// Every value is checked before it is kept: valid JSON, nested at most <see cref="InputLimits.MaxValueDepth"/>
@@ -33,6 +42,7 @@ namespace SwarmCluster.Grains;
 [GrainType("memory"), WorkerPlacement, ActivationCountBasedPlacement]
 public sealed class MemoryGrain(
     [PersistentState(StorageNames.Memory, StorageNames.Provider)] IPersistentState<MemoryGrainState> state,
+    IMemoryEntryStore store,
     IOptions<MemoryGrainOptions> options,
     ILogger<MemoryGrain> logger) : Grain, IMemoryGrain
 {
@@ -40,13 +50,28 @@ public sealed class MemoryGrain(
     public const int MaxMetadataKeyLength = 64;
     public const int MaxMetadataValueLength = 1024;
 
-    // Keys whose current version is not yet in the database, and deletes/purges not yet written.
+    private readonly Dictionary<string, MemoryRecord> _entries = new(StringComparer.Ordinal);
+    // Remembered store requests, oldest first (at most MemoryLimits.RememberedRequests).
+    private readonly List<MemoryRequestRecord> _requests = [];
+    private long _totalBytes;
+    // The earliest expiry among the entries: nothing needs scanning before then.
+    private DateTimeOffset? _nextExpiry;
+
+    // Not yet in the database: keys whose current version is pending, deleted keys, request records, a Clear,
+    // and the state row's own facts (_registrationUnwritten: Registered/Owner, which a persisted write must not outlive).
     private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
-    private int _pendingRemovals;
-    private bool _dirty;
+    private readonly HashSet<string> _deleted = new(StringComparer.Ordinal);
+    private readonly List<MemoryRequestRecord> _newRequests = [];
+    private bool _deleteAll;
+    private bool _stateDirty;
+    private bool _registrationUnwritten;
 
     // Bytes last claimed from or reported to the tenant's usage grain; -1 until the first claim of this activation.
     private long _reportedBytes = -1;
+
+    private bool Dirty => _pending.Count > 0 || _deleted.Count > 0 || _newRequests.Count > 0 || _deleteAll || _stateDirty;
+
+    private string GrainKey => this.GetPrimaryKeyString();
 
     /// <summary>The namespace as its clients name it; a named tenant's grain key also carries the tenant.</summary>
     private string Namespace => this.GetPrimaryKeyString() is { } key && key.StartsWith(GrainKeys.MemoryPrefix, StringComparison.Ordinal)
@@ -76,19 +101,29 @@ public sealed class MemoryGrain(
         return memoryNamespace;
     }
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        await MoveOldEntriesAsync(cancellationToken);
+        var rows = await store.LoadAsync(GrainKey, cancellationToken);
+        foreach (var (key, record) in rows.Entries)
+        {
+            _entries[key] = record;
+            _totalBytes += record.SizeBytes;
+            NoteExpiry(record);
+        }
+
+        _requests.AddRange(rows.Requests);
+
         // The loaded entries count while this activation holds them; OnDeactivateAsync takes them back out.
-        Held(state.State.Entries.Count, state.State.Entries.Values.Sum(r => (long)r.SizeBytes));
+        Held(_entries.Count, _totalBytes);
         var period = options.Value.FlushInterval;
         this.RegisterGrainTimer(WriteBehindAsync, period, period);
-        return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        Held(-state.State.Entries.Count, -state.State.Entries.Values.Sum(r => (long)r.SizeBytes));
-        if (_dirty)
+        Held(-_entries.Count, -_totalBytes);
+        if (Dirty)
         {
             try
             {
@@ -99,6 +134,23 @@ public sealed class MemoryGrain(
                 logger.LogError(ex, "Memory namespace {Namespace}: pending writes lost on deactivation", Namespace);
             }
         }
+    }
+
+    /// <summary>A state row written before entries had rows: its entries and requests move to rows, then leave the state row.</summary>
+    private async Task MoveOldEntriesAsync(CancellationToken cancellationToken)
+    {
+        var old = state.State;
+        if (old.Entries.Count == 0 && old.Requests.Count == 0)
+        {
+            return;
+        }
+
+        await store.ImportAsync(GrainKey, old.Entries, old.Requests, cancellationToken);
+        logger.LogInformation("Memory namespace {Namespace}: moved {Entries} entries and {Requests} request ids to entry rows",
+            Namespace, old.Entries.Count, old.Requests.Count);
+        old.Entries = new(StringComparer.Ordinal);
+        old.Requests = [];
+        await WriteStateAsync();
     }
 
     public async Task<MemoryEntry> Store(MemoryWrite write)
@@ -116,17 +168,16 @@ public sealed class MemoryGrain(
         var requestId = write.RequestId is null ? null : Checks.Text(write.RequestId, "requestId", TaskLimits.MaxRequestIdLength);
         var now = DateTimeOffset.UtcNow;
         PurgeExpired(now);
-        var entries = state.State.Entries;
-        if (requestId is not null && state.State.Requests.Find(r => r.RequestId == requestId) is { } earlier)
+        if (requestId is not null && _requests.Find(r => r.RequestId == requestId) is { } earlier)
         {
-            return entries.TryGetValue(earlier.Key, out var current)
+            return _entries.TryGetValue(earlier.Key, out var current)
                 ? ToEntry(earlier.Key, current) with { Replayed = true }
                 : throw new DomainException(ErrorKind.Conflict,
                     $"requestId '{requestId}' stored '{earlier.Key}' at {earlier.StoredAt:O}; that entry has been deleted or expired since", "requestId");
         }
 
-        entries.TryGetValue(key, out var existing);
-        if (existing is null && entries.Count >= MemoryLimits.MaxEntriesPerNamespace)
+        _entries.TryGetValue(key, out var existing);
+        if (existing is null && _entries.Count >= MemoryLimits.MaxEntriesPerNamespace)
         {
             throw new DomainException(ErrorKind.CapacityExceeded,
                 $"memory namespace '{ns}' is full: {MemoryLimits.MaxEntriesPerNamespace} entries; delete some or use another namespace", "key");
@@ -140,13 +191,15 @@ public sealed class MemoryGrain(
             UpdatedAt = now,
             ExpiresAt = write.TtlSeconds is { } seconds ? now.AddSeconds(seconds) : null,
             SizeBytes = Encoding.UTF8.GetByteCount(value),
+            RequestId = requestId,
         };
 
         // The tenant's memory quota: claimed only when the namespace grows past what was last counted.
-        var bytes = TotalBytes() - (existing?.SizeBytes ?? 0) + record.SizeBytes;
+        var grownBy = record.SizeBytes - (long)(existing?.SizeBytes ?? 0);
+        var bytes = _totalBytes + grownBy;
         if (bytes > _reportedBytes)
         {
-            await GrainFactory.UsageOf(Tenant).Claim(Tenant, this.GetPrimaryKeyString(), ResourceUsage.Memory(bytes));
+            await GrainFactory.UsageOf(Tenant).Claim(Tenant, GrainKey, ResourceUsage.Memory(bytes));
             _reportedBytes = bytes;
         }
 
@@ -154,60 +207,78 @@ public sealed class MemoryGrain(
         {
             await GrainFactory.RegistryOf(Tenant).RegisterNamespace(ns);
             state.State.Registered = true;
+            _registrationUnwritten = true;
         }
 
-        state.State.Owner ??= TenantContext.Principal;
+        if (state.State.Owner is null && TenantContext.Principal is { } principal)
+        {
+            state.State.Owner = principal;
+            _registrationUnwritten = true;
+        }
 
         var lastWrite = state.State.LastWrite;
         var wasPending = _pending.Contains(key);
-        var requests = state.State.Requests;
+        var wasDeleted = _deleted.Remove(key);
+        MemoryRequestRecord? request = null;
         if (requestId is not null)
         {
-            requests.Add(new MemoryRequestRecord { RequestId = requestId, Key = key, StoredAt = now });
-            if (requests.Count > MemoryLimits.RememberedRequests)
+            request = new MemoryRequestRecord { RequestId = requestId, Key = key, StoredAt = now };
+            _requests.Add(request);
+            if (_requests.Count > MemoryLimits.RememberedRequests)
             {
-                requests.RemoveRange(0, requests.Count - MemoryLimits.RememberedRequests);
+                _requests.RemoveRange(0, _requests.Count - MemoryLimits.RememberedRequests);
             }
+
+            _newRequests.Add(request);
         }
 
-        entries[key] = record;
+        _entries[key] = record;
+        _totalBytes = bytes;
+        NoteExpiry(record);
         state.State.LastWrite = now;
+        _stateDirty = true;
         _pending.Add(key);
-        _dirty = true;
         if (write.Persist)
         {
             try
             {
-                await WriteAsync();
+                await PersistAsync(key, record, request);
             }
             catch
             {
                 // The caller gets an error, so the entry must be as before.
                 if (existing is null)
                 {
-                    entries.Remove(key);
+                    _entries.Remove(key);
                 }
                 else
                 {
-                    entries[key] = existing;
+                    _entries[key] = existing;
                 }
 
+                _totalBytes -= grownBy;
                 if (!wasPending)
                 {
                     _pending.Remove(key);
                 }
 
-                state.State.LastWrite = lastWrite;
-                if (requestId is not null)
+                if (wasDeleted)
                 {
-                    requests.RemoveAll(r => r.RequestId == requestId);
+                    _deleted.Add(key);
+                }
+
+                state.State.LastWrite = lastWrite;
+                if (request is not null)
+                {
+                    _requests.Remove(request);
+                    _newRequests.Remove(request);
                 }
 
                 throw;
             }
         }
 
-        Held(existing is null ? 1 : 0, record.SizeBytes - (existing?.SizeBytes ?? 0));
+        Held(existing is null ? 1 : 0, grownBy);
         return ToEntry(key, record);
     }
 
@@ -215,7 +286,7 @@ public sealed class MemoryGrain(
     {
         CheckKey(key);
         PurgeExpired(DateTimeOffset.UtcNow);
-        return Task.FromResult(state.State.Entries.TryGetValue(key, out var record) ? ToEntry(key, record) : null);
+        return Task.FromResult(_entries.TryGetValue(key, out var record) ? ToEntry(key, record) : null);
     }
 
     public Task<MemoryListing> List(string? prefix, int limit)
@@ -246,32 +317,21 @@ public sealed class MemoryGrain(
     {
         CheckKey(key);
         PurgeExpired(DateTimeOffset.UtcNow);
-        if (!state.State.Entries.Remove(key, out var removed))
-        {
-            return Task.FromResult(false);
-        }
-
-        Held(-1, -removed.SizeBytes);
-
-        _pending.Remove(key);
-        _pendingRemovals++;
-        _dirty = true;
-        return Task.FromResult(true);
+        return Task.FromResult(RemoveEntry(key));
     }
 
     public Task<MemoryStats> GetStats()
     {
         PurgeExpired(DateTimeOffset.UtcNow);
-        var entries = state.State.Entries;
-        var pendingEntries = entries.Keys.Count(_pending.Contains);
-        return Task.FromResult(new MemoryStats(Namespace, entries.Count, TotalBytes(),
-            entries.Count - pendingEntries, pendingEntries + _pendingRemovals, state.State.LastWrite) { Owner = state.State.Owner });
+        var pendingEntries = _pending.Count;
+        return Task.FromResult(new MemoryStats(Namespace, _entries.Count, _totalBytes,
+            _entries.Count - pendingEntries, pendingEntries + _deleted.Count + (_deleteAll ? 1 : 0), state.State.LastWrite) { Owner = state.State.Owner });
     }
 
     public async Task Flush()
     {
         PurgeExpired(DateTimeOffset.UtcNow);
-        if (_dirty)
+        if (Dirty)
         {
             await WriteAsync();
         }
@@ -279,16 +339,19 @@ public sealed class MemoryGrain(
 
     public async Task<int> Clear()
     {
-        var removed = state.State.Entries.Count;
-        if (removed == 0 && !_dirty)
+        var removed = _entries.Count;
+        if (removed == 0 && !Dirty)
         {
             return 0;
         }
 
-        state.State.Entries.Clear();
+        Held(-removed, -_totalBytes);
+        _entries.Clear();
+        _totalBytes = 0;
+        _nextExpiry = null;
         _pending.Clear();
-        _pendingRemovals++;
-        _dirty = true;
+        _deleted.Clear();
+        _deleteAll = true;
         await WriteAsync();
         return removed;
     }
@@ -296,7 +359,7 @@ public sealed class MemoryGrain(
     private async Task WriteBehindAsync(CancellationToken cancellationToken)
     {
         PurgeExpired(DateTimeOffset.UtcNow);
-        if (!_dirty)
+        if (!Dirty)
         {
             return;
         }
@@ -312,11 +375,67 @@ public sealed class MemoryGrain(
         }
     }
 
+    /// <summary>A persisted store: its entry's row and request record in one transaction, nothing else.</summary>
+    private async Task PersistAsync(string key, MemoryRecord record, MemoryRequestRecord? request)
+    {
+        if (_registrationUnwritten)
+        {
+            // The namespace's registration and owner must be as durable as its first persisted entry; written first,
+            // so a failure here leaves no row behind an answer that says the write failed.
+            await WriteStateAsync();
+        }
+
+        if (_deleteAll)
+        {
+            // A Clear not yet written must land before this entry, not after it: one transaction with everything pending.
+            await WriteRowsAsync();
+            return;
+        }
+
+        await store.WriteAsync(GrainKey, new MemoryRowChanges(false, [], [new MemoryRowUpsert(key, record)], request is null ? [] : [request]));
+        _pending.Remove(key);
+        if (request is not null)
+        {
+            _newRequests.Remove(request);
+        }
+    }
+
+    /// <summary>Writes every pending change: the changed rows in one transaction, then the state row if it changed.</summary>
     private async Task WriteAsync()
     {
-        // Snapshot what this write covers: changes made while it is in flight stay pending.
-        var covered = _pending.ToList();
-        var removals = _pendingRemovals;
+        await WriteRowsAsync();
+        if (_stateDirty || _registrationUnwritten)
+        {
+            await WriteStateAsync();
+        }
+
+        await ReportBytesAsync();
+    }
+
+    private async Task WriteRowsAsync()
+    {
+        var deleteAll = _deleteAll;
+        var deletes = _deleted.ToList();
+        var upserts = _pending.Select(k => new MemoryRowUpsert(k, _entries[k])).ToList();
+        var requests = _newRequests.ToList();
+        await store.WriteAsync(GrainKey, new MemoryRowChanges(deleteAll, deletes, upserts, requests));
+
+        // Changes made while the write was in flight stay pending.
+        _deleteAll &= !deleteAll;
+        _deleted.ExceptWith(deletes);
+        foreach (var upsert in upserts)
+        {
+            if (_entries.TryGetValue(upsert.Key, out var current) && ReferenceEquals(current, upsert.Record))
+            {
+                _pending.Remove(upsert.Key);
+            }
+        }
+
+        _newRequests.RemoveAll(requests.Contains);
+    }
+
+    private async Task WriteStateAsync()
+    {
         try
         {
             await state.WriteStateAsync();
@@ -328,22 +447,14 @@ public sealed class MemoryGrain(
             throw;
         }
 
-        foreach (var key in covered)
-        {
-            _pending.Remove(key);
-        }
-
-        _pendingRemovals -= removals;
-        _dirty = _pending.Count > 0 || _pendingRemovals > 0;
-        await ReportBytesAsync();
+        _stateDirty = false;
+        _registrationUnwritten = false;
     }
-
-    private long TotalBytes() => state.State.Entries.Values.Sum(r => (long)r.SizeBytes);
 
     /// <summary>Deletes and expiries give quota back once they are written; a failure only delays that.</summary>
     private async Task ReportBytesAsync()
     {
-        var bytes = TotalBytes();
+        var bytes = _totalBytes;
         if (bytes == _reportedBytes)
         {
             return;
@@ -351,7 +462,7 @@ public sealed class MemoryGrain(
 
         try
         {
-            await GrainFactory.UsageOf(Tenant).Report(Tenant, this.GetPrimaryKeyString(), ResourceUsage.Memory(bytes));
+            await GrainFactory.UsageOf(Tenant).Report(Tenant, GrainKey, ResourceUsage.Memory(bytes));
             _reportedBytes = bytes;
         }
         catch (Exception ex)
@@ -360,19 +471,53 @@ public sealed class MemoryGrain(
         }
     }
 
+    private bool RemoveEntry(string key)
+    {
+        if (!_entries.Remove(key, out var removed))
+        {
+            return false;
+        }
+
+        _totalBytes -= removed.SizeBytes;
+        Held(-1, -removed.SizeBytes);
+        _pending.Remove(key);
+        _deleted.Add(key);
+        return true;
+    }
+
+    private void NoteExpiry(MemoryRecord record)
+    {
+        if (record.ExpiresAt is { } at && (_nextExpiry is not { } next || at < next))
+        {
+            _nextExpiry = at;
+        }
+    }
+
+    /// <summary>Scans only once the earliest expiry has passed, so a namespace without due entries pays nothing.</summary>
     private void PurgeExpired(DateTimeOffset now)
     {
-        var expired = state.State.Entries.Where(kv => kv.Value.ExpiresAt is { } at && at <= now).Select(kv => kv.Key).ToList();
+        if (_nextExpiry is not { } due || due > now)
+        {
+            return;
+        }
+
+        _nextExpiry = null;
+        var expired = new List<string>();
+        foreach (var (key, record) in _entries)
+        {
+            if (record.ExpiresAt is { } at && at <= now)
+            {
+                expired.Add(key);
+            }
+            else
+            {
+                NoteExpiry(record);
+            }
+        }
+
         foreach (var key in expired)
         {
-            if (state.State.Entries.Remove(key, out var removed))
-            {
-                Held(-1, -removed.SizeBytes);
-            }
-
-            _pending.Remove(key);
-            _pendingRemovals++;
-            _dirty = true;
+            RemoveEntry(key);
         }
     }
 
@@ -391,7 +536,7 @@ public sealed class MemoryGrain(
 
     private MemoryListing Listing(Func<KeyValuePair<string, MemoryRecord>, bool> match, int limit)
     {
-        var matches = state.State.Entries.Where(match).OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        var matches = _entries.Where(match).OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
         return new MemoryListing(Namespace, matches.Count, matches.Take(limit).Select(kv => ToEntry(kv.Key, kv.Value)).ToList());
     }
 

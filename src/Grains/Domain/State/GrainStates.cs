@@ -293,11 +293,18 @@ public sealed class QueenGrainState
 [GenerateSerializer, Alias("state.memory.v1")]
 public sealed class MemoryGrainState
 {
+    /// <summary>
+    /// Only in rows written before entries had rows of their own (IMemoryEntryStore): activation moves them there and
+    /// writes this empty.
+    /// </summary>
     [Id(0)] public Dictionary<string, MemoryRecord> Entries { get; set; } = new(StringComparer.Ordinal);
     /// <summary>The namespace has been announced to the registry.</summary>
     [Id(1)] public bool Registered { get; set; }
     [Id(2)] public DateTimeOffset? LastWrite { get; set; }
-    /// <summary>The most recent store request ids (written with the entries they stored, so both survive or neither).</summary>
+    /// <summary>
+    /// Only in rows written before entries had rows of their own: moved like <see cref="Entries"/>. Request records now
+    /// live beside the entry rows, written in the same transaction as the entries they stored (both survive or neither).
+    /// </summary>
     [Id(3)] public List<MemoryRequestRecord> Requests { get; set; } = [];
     /// <summary>The principal whose store created the namespace (null: created before principals were recorded, or inside the cluster).</summary>
     [Id(4)] public string? Owner { get; set; }
@@ -320,6 +327,8 @@ public sealed class MemoryRecord
     [Id(3)] public DateTimeOffset UpdatedAt { get; set; }
     [Id(4)] public DateTimeOffset? ExpiresAt { get; set; }
     [Id(5)] public int SizeBytes { get; set; }
+    /// <summary>The store request that wrote this version, if any (kept in the entry's row).</summary>
+    [Id(6)] public string? RequestId { get; set; }
 }
 
 [GenerateSerializer, Alias("state.registry.v1")]

@@ -1,0 +1,37 @@
+using SwarmCluster.Grains.State;
+
+namespace SwarmCluster.Grains;
+
+/// <summary>
+/// Memory entries as one database row each (grain projects do not reference Hosting; Hosting implements this for
+/// SQLite and PostgreSQL). A namespace is named by its memory grain key, which carries the tenant. Every call is one
+/// transaction: its rows and request records are committed together or not at all.
+/// </summary>
+public interface IMemoryEntryStore
+{
+    /// <summary>Every entry of the namespace and its remembered store requests (oldest first).</summary>
+    Task<MemoryRows> LoadAsync(string grainKey, CancellationToken cancellationToken = default);
+
+    /// <summary>Applies <paramref name="changes"/> in one transaction: delete-all, deletes, upserts, then request records.</summary>
+    Task WriteAsync(string grainKey, MemoryRowChanges changes, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Inserts entries and request records that have no row yet, leaving existing rows as they are: moving a namespace
+    /// out of its old whole-namespace state row may run again after a crash without changing anything.
+    /// </summary>
+    Task ImportAsync(string grainKey, IReadOnlyDictionary<string, MemoryRecord> entries, IReadOnlyList<MemoryRequestRecord> requests,
+        CancellationToken cancellationToken = default);
+}
+
+/// <summary>A namespace as stored.</summary>
+public sealed record MemoryRows(IReadOnlyList<KeyValuePair<string, MemoryRecord>> Entries, IReadOnlyList<MemoryRequestRecord> Requests);
+
+/// <summary>One entry's new version (its <see cref="MemoryRecord.RequestId"/> names the store request that wrote it, if any).</summary>
+public sealed record MemoryRowUpsert(string Key, MemoryRecord Record);
+
+/// <summary>What one write changes. Only the most recent <c>MemoryLimits.RememberedRequests</c> request records are kept.</summary>
+public sealed record MemoryRowChanges(
+    bool DeleteAll, IReadOnlyCollection<string> Deletes, IReadOnlyList<MemoryRowUpsert> Upserts, IReadOnlyList<MemoryRequestRecord> Requests)
+{
+    public bool IsEmpty => !DeleteAll && Deletes.Count == 0 && Upserts.Count == 0 && Requests.Count == 0;
+}
