@@ -1,4 +1,6 @@
 using System.Reflection;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 using SwarmCluster.Contracts;
 using SwarmCluster.Gateway.Cluster;
@@ -39,8 +41,8 @@ public static class GatewayHost
         }
 
         // Bodies beyond the largest legitimate call are refused before they are buffered.
-        var gatewayOptions = GatewayOptions.FromConfiguration(builder.Configuration);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = gatewayOptions.MaxRequestBytes);
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayOptions>>(
+            (kestrel, gateway) => kestrel.Limits.MaxRequestBodySize = gateway.Value.MaxRequestBytes);
 
         builder.AddSwarmClusterSilo(ReadRole(builder.Configuration));
         builder.AddGatewaySecurity(auth);
@@ -91,7 +93,7 @@ public static class GatewayHost
     public static IMcpServerBuilder AddSwarmGateway(this IServiceCollection services, IConfiguration configuration, string transport)
     {
         var catalog = ToolCatalog.FromAssembly(typeof(GatewayHost).Assembly);
-        services.AddSingleton(GatewayOptions.FromConfiguration(configuration));
+        services.AddGatewayOptions();
         // Without HTTP authentication (stdio, or no keys or JWT configured) every caller is the local one.
         services.TryAddSingleton(new CallerResolver(authenticationEnabled: false));
         services.AddSingleton(catalog);

@@ -1,4 +1,6 @@
 using Orleans.Runtime;
+using Polly;
+using Polly.Retry;
 using SwarmCluster.Contracts;
 using SwarmCluster.Contracts.Agents;
 using SwarmCluster.Contracts.Daa;
@@ -20,7 +22,11 @@ namespace SwarmCluster.Gateway.Cluster;
 /// </summary>
 public sealed class GrainCalls(IGrainFactory factory, GatewayOptions options, ILogger<GrainCalls> logger)
 {
+    // 0.25+0.75+1.5+1.5 s for the default four retries covers the ~2.2 s failure detection measured.
     private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(750), TimeSpan.FromSeconds(1.5)];
+
+    // Idempotent calls (reads, writes carrying a requestId) go through the retry pipeline; other writes run once.
+    private readonly ResiliencePipeline _retrying = RetryPipeline(options.ReadRetries, logger);
 
     public IGrainFactory Factory => factory;
 
@@ -51,17 +57,17 @@ public sealed class GrainCalls(IGrainFactory factory, GatewayOptions options, IL
     public static string SwarmIdForRequest(string scope, string requestId) => GrainKeys.SwarmIdForRequest(Caller.Current.Tenant, scope, requestId);
 
     /// <summary>An idempotent call: retried on rejection or timeout.</summary>
-    public Task<T> Read<T>(Func<Task<T>> call, CancellationToken cancellationToken) => Run(call, options.ReadRetries, cancellationToken);
+    public Task<T> Read<T>(Func<Task<T>> call, CancellationToken cancellationToken) => Run(call, _retrying, cancellationToken);
 
     /// <summary>
     /// A call with effects: retried only when it carries the client's requestId (a repeat then returns the first
     /// call's result); otherwise never, since a timed-out write may still have happened.
     /// </summary>
     public Task<T> Write<T>(Func<Task<T>> call, CancellationToken cancellationToken, string? requestId = null) =>
-        Run(call, requestId is null ? 0 : options.ReadRetries, cancellationToken);
+        Run(call, requestId is null ? ResiliencePipeline.Empty : _retrying, cancellationToken);
 
     public Task Write(Func<Task> call, CancellationToken cancellationToken) =>
-        Run(async () => { await call(); return true; }, 0, cancellationToken);
+        Run(async () => { await call(); return true; }, ResiliencePipeline.Empty, cancellationToken);
 
     /// <summary>The swarm a tool acts on: the one named, else the registry's default (the newest).</summary>
     public async Task<string> ResolveSwarm(string? swarmId, CancellationToken cancellationToken)
@@ -84,21 +90,28 @@ public sealed class GrainCalls(IGrainFactory factory, GatewayOptions options, IL
     public async Task<string> SwarmOfAgent(string agentId, CancellationToken cancellationToken) =>
         GrainKeys.SwarmOf(Ids.Agent(agentId)) ?? (await Read(() => Agent(agentId).GetProfile(), cancellationToken)).SwarmId;
 
-    private async Task<T> Run<T>(Func<Task<T>> call, int retries, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
+    // The per-call timeout applies to each attempt; a cancelled call is never retried.
+    private Task<T> Run<T>(Func<Task<T>> call, ResiliencePipeline pipeline, CancellationToken cancellationToken) =>
+        pipeline.ExecuteAsync(
+            static async (state, token) => await state.call().WaitAsync(state.timeout, token),
+            (call, timeout: options.CallTimeout),
+            cancellationToken).AsTask();
+
+    private static ResiliencePipeline RetryPipeline(int retries, ILogger logger) => retries <= 0
+        ? ResiliencePipeline.Empty
+        : new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
         {
-            try
+            ShouldHandle = args => ValueTask.FromResult(
+                args.Outcome.Exception is { } e && IsTransient(e) && !args.Context.CancellationToken.IsCancellationRequested),
+            MaxRetryAttempts = retries,
+            DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(Backoff[Math.Min(args.AttemptNumber, Backoff.Length - 1)]),
+            OnRetry = args =>
             {
-                return await call().WaitAsync(options.CallTimeout, cancellationToken);
-            }
-            catch (Exception e) when (attempt < retries && IsTransient(e) && !cancellationToken.IsCancellationRequested)
-            {
-                logger.LogInformation("Grain call failed ({Error}); retry {Attempt} of {Retries}", e.GetType().Name, attempt + 1, retries);
-            }
-            await System.Threading.Tasks.Task.Delay(Backoff[Math.Min(attempt, Backoff.Length - 1)], cancellationToken);
-        }
-    }
+                logger.LogInformation("Grain call failed ({Error}); retry {Attempt} of {Retries}",
+                    args.Outcome.Exception?.GetType().Name, args.AttemptNumber + 1, retries);
+                return ValueTask.CompletedTask;
+            },
+        }).Build();
 
     private static bool IsTransient(Exception e) => e is OrleansMessageRejectionException or TimeoutException;
 }

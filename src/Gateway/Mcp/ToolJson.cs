@@ -23,10 +23,14 @@ public static class ToolJson
         TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     });
 
-    /// <summary>Arguments: already checked against the input schema, so binding is strict.</summary>
+    /// <summary>
+    /// Arguments: already checked against the input schema, so binding is strict. Enum parameters are published and
+    /// read as ruv-swarm's lower-case names ("researcher", "in_progress"; [JsonStringEnumMemberName] where it differs).
+    /// </summary>
     public static readonly JsonSerializerOptions Arguments = Freeze(new JsonSerializerOptions(JsonSerializerDefaults.Web)
     {
         NumberHandling = JsonNumberHandling.Strict,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
         TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
     });
 

@@ -16,19 +16,19 @@ public sealed class AgentTools(GrainCalls grains, ProcessFigures process)
         "Spawn a new agent in the swarm. Fails once the swarm has maxAgents agents. An agent is a record the swarm " +
         "routes tasks to; the work itself is done by the client, which reports it with task_progress/task_complete.")]
     public async Task<AgentInfo> AgentSpawn(
-        [Description("Agent type"), AllowedValues("researcher", "coder", "analyst", "optimizer", "coordinator", "tester", "reviewer", "documenter")] string type,
+        [Description("Agent type")] AgentType type,
         [Description("Custom agent name"), StringLength(SwarmLimits.MaxNameLength)] string? name = null,
         [Description("Agent capabilities (matched against tasks' required capabilities)"), MaxLength(SwarmLimits.MaxCapabilities)] string[]? capabilities = null,
-        [Description("Cognitive pattern (default: the type's usual pattern); returned as `pattern`"), AllowedValues("convergent", "divergent", "lateral", "systems", "critical", "adaptive", null)] string? cognitivePattern = null,
+        [Description("Cognitive pattern (default: the type's usual pattern); returned as `pattern`")] CognitivePattern? cognitivePattern = null,
         [Description("Swarm to spawn in (default: the newest swarm)")] string? swarmId = null,
         [Description("Idempotency key: a repeat with the same requestId returns the first call's agent and changes nothing"), StringLength(TaskLimits.MaxRequestIdLength, MinimumLength = 1)] string? requestId = null,
         CancellationToken cancellationToken = default)
     {
         var spec = new AgentSpec(
-            Values.Enum<AgentType>(type, "type"),
+            type,
             name is null ? null : Values.NonBlank(name, "name"),
             Values.Labels(capabilities, "capabilities", SwarmLimits.MaxCapabilityLength),
-            cognitivePattern is null ? null : Values.Enum<CognitivePattern>(cognitivePattern, "cognitivePattern"))
+            cognitivePattern)
         {
             RequestId = requestId,
         };
@@ -40,14 +40,14 @@ public sealed class AgentTools(GrainCalls grains, ProcessFigures process)
         "List the agents of the swarm. filter: all; idle (no current task); busy or active (working on a task: " +
         "'active' is kept from ruv-swarm and means the same as 'busy').")]
     public async Task<AgentListResult> AgentList(
-        [Description("Filter agents by status"), AllowedValues("all", "active", "idle", "busy")] string filter = "all",
+        [Description("Filter agents by status")] AgentFilter filter = AgentFilter.All,
         [Description("Swarm to list (default: the newest swarm)")] string? swarmId = null,
         CancellationToken cancellationToken = default)
     {
         AgentStatus? status = filter switch
         {
-            "idle" => AgentStatus.Idle,
-            "busy" or "active" => AgentStatus.Busy,
+            AgentFilter.Idle => AgentStatus.Idle,
+            AgentFilter.Busy or AgentFilter.Active => AgentStatus.Busy,
             _ => null,
         };
         var id = await grains.ResolveSwarm(swarmId, cancellationToken);
@@ -61,7 +61,7 @@ public sealed class AgentTools(GrainCalls grains, ProcessFigures process)
         "and memory do not exist: 'cpu' and 'memory' report this process's figures instead, labelled process-wide.")]
     public async Task<AgentMetricsResult> AgentMetrics(
         [Description("Specific agent ID (optional)")] string? agentId = null,
-        [Description("Which metrics"), AllowedValues("all", "cpu", "memory", "tasks", "performance")] string metric = "all",
+        [Description("Which metrics")] AgentMetric metric = AgentMetric.All,
         [Description("Swarm whose agents to report (default: the newest swarm; ignored when agentId is given)")] string? swarmId = null,
         CancellationToken cancellationToken = default)
     {
@@ -74,7 +74,7 @@ public sealed class AgentTools(GrainCalls grains, ProcessFigures process)
             if (swarmId is not null && swarmId != swarm)
                 throw DomainException.Invalid("swarmId", $"agent '{agentId}' belongs to swarm '{swarm}', not '{swarmId}'");
             agents = [await grains.Read(() => grains.Swarm(swarm).GetAgent(agentId), cancellationToken)];
-            if (metric is "all" or "performance" or "tasks")
+            if (metric is AgentMetric.All or AgentMetric.Performance or AgentMetric.Tasks)
                 history = await grains.Read(() => grains.Swarm(swarm).GetAgentHistory(agentId, 20), cancellationToken);
         }
         else
@@ -83,9 +83,9 @@ public sealed class AgentTools(GrainCalls grains, ProcessFigures process)
             agents = await grains.Read(() => grains.Swarm(swarm).ListAgents(null), cancellationToken);
         }
 
-        var wantTasks = metric is "all" or "tasks";
-        var wantPerformance = metric is "all" or "performance";
-        var wantResources = metric is "all" or "cpu" or "memory";
+        var wantTasks = metric is AgentMetric.All or AgentMetric.Tasks;
+        var wantPerformance = metric is AgentMetric.All or AgentMetric.Performance;
+        var wantResources = metric is AgentMetric.All or AgentMetric.Cpu or AgentMetric.Memory;
         var rows = agents.Select(a => new AgentMetricsRow(
             a.Id, a.Name, a.Type, a.Status, a.CurrentTaskId,
             wantTasks ? new TaskTally(a.Metrics.TasksAssigned, a.Metrics.TasksCompleted, a.Metrics.TasksFailed) : null,
@@ -105,7 +105,7 @@ public sealed class AgentTools(GrainCalls grains, ProcessFigures process)
         "client; 'process' holds this gateway process's own figures (process-wide, not per agent)";
 }
 
-public sealed record AgentListResult(string SwarmId, string Filter, int Count, IReadOnlyList<AgentInfo> Agents);
+public sealed record AgentListResult(string SwarmId, AgentFilter Filter, int Count, IReadOnlyList<AgentInfo> Agents);
 
 public sealed record TaskTally(int Assigned, int Completed, int Failed);
 
@@ -117,7 +117,7 @@ public sealed record AgentMetricsRow(
 
 public sealed record AgentMetricsResult(
     string SwarmId,
-    string Metric,
+    AgentMetric Metric,
     string Scope,
     int Count,
     IReadOnlyList<AgentMetricsRow> Agents,

@@ -23,9 +23,9 @@ public sealed class BenchmarkTools(GrainCalls grains, ClusterDescription cluster
     private const int TrainingSamples = 16;
 
     /// <summary>Operations each type times, the total its progress counts to.</summary>
-    private static readonly Dictionary<string, int> Planned = new(StringComparer.Ordinal)
+    private static readonly Dictionary<BenchmarkType, int> Planned = new()
     {
-        ["all"] = 9, ["wasm"] = 2, ["swarm"] = 3, ["agent"] = 1, ["task"] = 3, // task times the agent spawns it needs too
+        [BenchmarkType.All] = 9, [BenchmarkType.Wasm] = 2, [BenchmarkType.Swarm] = 3, [BenchmarkType.Agent] = 1, [BenchmarkType.Task] = 3, // task times the agent spawns it needs too
     };
 
     // One instance per call (the catalog creates the tool class per invocation): the call's progress channel.
@@ -42,12 +42,12 @@ public sealed class BenchmarkTools(GrainCalls grains, ClusterDescription cluster
         "'bench' memory namespace of your tenant, all removed afterwards; while it runs, tools called without swarmId " +
         "may see the throwaway swarm as the newest.")]
     public async Task<BenchmarkResult> BenchmarkRun(
-        [Description("Benchmark type"), AllowedValues("all", "wasm", "swarm", "agent", "task")] string type = "all",
-        [Description("Number of iterations"), Range(1, 100)] int iterations = 10,
+        [Description("Benchmark type")] BenchmarkType type = BenchmarkType.All,
+        [Description("Number of iterations"), Range(BenchmarkLimits.MinIterations, BenchmarkLimits.MaxIterations)] int iterations = 10,
         ToolProgress? progress = null,
         CancellationToken cancellationToken = default)
     {
-        var all = type == "all";
+        var all = type == BenchmarkType.All;
         _progress = progress ?? ToolProgress.None;
         _planned = Planned.TryGetValue(type, out var planned) ? planned : 0;
         _cancellationToken = cancellationToken;
@@ -59,13 +59,13 @@ public sealed class BenchmarkTools(GrainCalls grains, ClusterDescription cluster
 
         try
         {
-            if (all || type is "wasm" or "swarm")
+            if (all || type is BenchmarkType.Wasm or BenchmarkType.Swarm)
             {
                 var swarm = await CreateSwarm(NetworkOutputs, created, cancellationToken);
-                if (all || type == "swarm")
+                if (all || type == BenchmarkType.Swarm)
                     results.Add(await Time("grain_round_trip", "ISwarmGrain.GetInfo: one grain call and its reply", iterations,
                         _ => grains.Read(() => grains.Swarm(swarm).GetInfo(), cancellationToken)));
-                if (all || type == "wasm")
+                if (all || type == BenchmarkType.Wasm)
                 {
                     var input = RandomVector(random, 128);
                     results.Add(await Time("fann_run", "one forward pass of the swarm's [128,64,32,8] FANN network (through its grain)", iterations,
@@ -89,7 +89,7 @@ public sealed class BenchmarkTools(GrainCalls grains, ClusterDescription cluster
                 }));
             }
 
-            if (all || type == "swarm")
+            if (all || type == BenchmarkType.Swarm)
             {
                 var swarms = new List<string>();
                 results.Add(await Time("swarm_create", "ISwarmGrain.Initialize: a swarm with its [128,64,32,8] network, stored", iterations, async _ =>
@@ -106,17 +106,17 @@ public sealed class BenchmarkTools(GrainCalls grains, ClusterDescription cluster
                 }));
             }
 
-            if (all || type is "agent" or "task")
+            if (all || type is BenchmarkType.Agent or BenchmarkType.Task)
             {
                 var swarm = await CreateSwarm(Math.Max(iterations, 1), created, cancellationToken);
                 var types = Enum.GetValues<AgentType>();
                 var spawned = new List<string>();
                 var timing = await Time("agent_spawn", "ISwarmGrain.SpawnAgent (agent grain initialized and stored)", iterations, async i =>
                     spawned.Add((await grains.Write(() => grains.Swarm(swarm).SpawnAgent(new AgentSpec(types[i % types.Length])), cancellationToken)).Id));
-                if (all || type == "agent")
+                if (all || type == BenchmarkType.Agent)
                     results.Add(timing);
 
-                if (all || type == "task")
+                if (all || type == BenchmarkType.Task)
                 {
                     var tasks = new List<string>();
                     results.Add(await Time("task_orchestrate", "ISwarmGrain.Orchestrate: task created, routed and assigned", iterations, async i =>
@@ -132,7 +132,7 @@ public sealed class BenchmarkTools(GrainCalls grains, ClusterDescription cluster
         }
 
         return new BenchmarkResult(type, iterations,
-            type == "wasm" ? "not applicable: no WASM here; the FANN native ops are timed instead" : null,
+            type == BenchmarkType.Wasm ? "not applicable: no WASM here; the FANN native ops are timed instead" : null,
             results, Values.Round(total.Elapsed.TotalMilliseconds, 1), cluster.Role, created.Count == 0);
     }
 
@@ -212,4 +212,4 @@ public sealed record OperationTiming(string Name, string Description, int Iterat
 }
 
 public sealed record BenchmarkResult(
-    string Type, int Iterations, string? Note, IReadOnlyList<OperationTiming> Operations, double TotalMs, string Role, bool CleanedUp);
+    BenchmarkType Type, int Iterations, string? Note, IReadOnlyList<OperationTiming> Operations, double TotalMs, string Role, bool CleanedUp);

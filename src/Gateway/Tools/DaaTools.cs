@@ -30,12 +30,12 @@ public sealed class DaaTools(GrainCalls grains, ProcessFigures process)
     public async Task<DaaSettingsInfo> DaaInit(
         [Description("Enable autonomous learning")] bool? enableLearning = null,
         [Description("Enable peer coordination")] bool? enableCoordination = null,
-        [Description("Persistence mode"), AllowedValues("auto", "memory", "disk", null)] string? persistenceMode = null,
+        [Description("Persistence mode")] PersistenceMode? persistenceMode = null,
         [Description("Swarm to initialize (default: the newest swarm)")] string? swarmId = null,
         CancellationToken cancellationToken = default)
     {
         var settings = new DaaSettings(enableLearning, enableCoordination,
-            persistenceMode is null ? null : Values.Enum<PersistenceMode>(persistenceMode, "persistenceMode"));
+            persistenceMode);
         var swarm = await grains.ResolveSwarm(swarmId, cancellationToken);
         return await grains.Write(() => grains.Daa(swarm).Initialize(settings), cancellationToken);
     }
@@ -49,14 +49,14 @@ public sealed class DaaTools(GrainCalls grains, ProcessFigures process)
     public async Task<DaaAgentInfo> DaaAgentCreate(
         [Description("Unique agent identifier"), StringLength(DaaLimits.MaxAliasLength, MinimumLength = 1)] string id,
         [Description("Agent capabilities"), MaxLength(SwarmLimits.MaxCapabilities)] string[]? capabilities = null,
-        [Description("Cognitive thinking pattern"), AllowedValues("convergent", "divergent", "lateral", "systems", "critical", "adaptive", null)] string? cognitivePattern = null,
+        [Description("Cognitive thinking pattern")] CognitivePattern? cognitivePattern = null,
         [Description("Learning rate (0-1)"), Range(0.0, 1.0)] double? learningRate = null,
         [Description("Enable persistent memory")] bool? enableMemory = null,
         [Description("Swarm to create it in (default: the newest swarm)")] string? swarmId = null,
         CancellationToken cancellationToken = default)
     {
         var spec = new DaaAgentSpec(id, Values.Labels(capabilities, "capabilities", SwarmLimits.MaxCapabilityLength),
-            cognitivePattern is null ? null : Values.Enum<CognitivePattern>(cognitivePattern, "cognitivePattern"), learningRate, enableMemory);
+            cognitivePattern, learningRate, enableMemory);
         var swarm = await grains.ResolveSwarm(swarmId, cancellationToken);
         // Idempotent by construction (the agent id is derived from the id), so a timed-out call may be retried.
         return await grains.Write(() => grains.Daa(swarm).CreateAgent(spec), cancellationToken, requestId: id);
@@ -92,7 +92,7 @@ public sealed class DaaTools(GrainCalls grains, ProcessFigures process)
         [Description("Workflow name"), StringLength(SwarmLimits.MaxNameLength, MinimumLength = 1)] string name,
         [Description("Workflow steps"), MaxLength(DaaLimits.MaxWorkflowSteps)] WorkflowStepArgument[]? steps = null,
         [Description("Step dependencies")] Dictionary<string, string[]>? dependencies = null,
-        [Description("Execution strategy"), AllowedValues("parallel", "sequential", "adaptive", null)] string? strategy = null,
+        [Description("Execution strategy")] ExecutionStrategy? strategy = null,
         CancellationToken cancellationToken = default)
     {
         if (!GrainKeys.IsWorkflowId(id))
@@ -107,7 +107,7 @@ public sealed class DaaTools(GrainCalls grains, ProcessFigures process)
             : new WorkflowStep(s.Id, s.Description ?? "", (s.DependsOn ?? []).Concat(dependencies?.GetValueOrDefault(s.Id) ?? []).Distinct().ToList(),
                 Values.Labels(s.RequiredCapabilities, $"steps[{i}].requiredCapabilities", SwarmLimits.MaxCapabilityLength),
                 s.Priority is null ? TaskPriority.Medium : Values.Enum<TaskPriority>(s.Priority, $"steps[{i}].priority"))).ToList(),
-            strategy is null ? ExecutionStrategy.Parallel : Values.Enum<ExecutionStrategy>(strategy, "strategy"));
+            strategy ?? ExecutionStrategy.Parallel);
         return await grains.Write(() => grains.Workflow(id).Create(definition), cancellationToken, requestId: id);
     }
 
@@ -186,15 +186,15 @@ public sealed class DaaTools(GrainCalls grains, ProcessFigures process)
     public async Task<object> DaaCognitivePattern(
         [Description("Agent ID")] string? agent_id = null,
         [Description("Agent ID (legacy)")] string? agentId = null,
-        [Description("Action to perform"), AllowedValues("analyze", "change", null)] string? action = null,
-        [Description("New pattern to set"), AllowedValues("convergent", "divergent", "lateral", "systems", "critical", "adaptive", null)] string? pattern = null,
+        [Description("Action to perform")] PatternAction? action = null,
+        [Description("New pattern to set")] CognitivePattern? pattern = null,
         [Description("Analyze patterns instead of changing")] bool? analyze = null,
         [Description("Swarm to analyze (default: the agent id's swarm, else the newest swarm)")] string? swarmId = null,
         CancellationToken cancellationToken = default)
     {
         var agentRef = Either(agent_id, "agent_id", agentId, "agentId");
-        var change = action == "change" || (action is null && analyze == false) || (action is null && analyze is null && pattern is not null);
-        if (action == "change" && analyze == true)
+        var change = action == PatternAction.Change || (action is null && analyze == false) || (action is null && analyze is null && pattern is not null);
+        if (action == PatternAction.Change && analyze == true)
             throw DomainException.Invalid("analyze", "contradicts action: change");
         if (!change)
         {
@@ -210,7 +210,7 @@ public sealed class DaaTools(GrainCalls grains, ProcessFigures process)
         if (pattern is null)
             throw DomainException.Invalid("pattern", "required to change a pattern: convergent, divergent, lateral, systems, critical or adaptive");
         var (target, id) = await ResolveAgent(agentRef, "agentId", swarmId, cancellationToken);
-        var value = Values.Enum<CognitivePattern>(pattern, "pattern");
+        var value = pattern.Value;
         return await grains.Write(() => grains.Daa(target).ChangePattern(id, value), cancellationToken);
     }
 
@@ -224,13 +224,13 @@ public sealed class DaaTools(GrainCalls grains, ProcessFigures process)
     public async Task<TransferReport> DaaMetaLearning(
         [Description("Source knowledge domain")] string? sourceDomain = null,
         [Description("Target knowledge domain")] string? targetDomain = null,
-        [Description("Transfer mode"), AllowedValues("adaptive", "direct", "gradual", null)] string? transferMode = null,
+        [Description("Transfer mode")] TransferMode? transferMode = null,
         [Description("Specific agents to update"), MaxLength(SwarmLimits.MaxAgents)] string[]? agentIds = null,
         CancellationToken cancellationToken = default)
     {
         var source = Ids.Swarm(sourceDomain ?? throw DomainException.Invalid("sourceDomain", "required: the swarm id whose network to transfer"), "sourceDomain");
         var target = targetDomain is null ? await grains.ResolveSwarm(null, cancellationToken) : Ids.Swarm(targetDomain, "targetDomain");
-        var mode = transferMode is null ? TransferMode.Adaptive : Values.Enum<TransferMode>(transferMode, "transferMode");
+        var mode = transferMode ?? TransferMode.Adaptive;
         var agents = agentIds?.Select((a, i) => AgentIn(target, a, $"agentIds[{i}]")).ToList();
         return await grains.Write(() => grains.Daa(target).MetaLearn(source, mode, agents), cancellationToken);
     }
@@ -242,12 +242,12 @@ public sealed class DaaTools(GrainCalls grains, ProcessFigures process)
         "routing accuracy, runs, adaptations), system (this process; agents are records, so per-agent CPU/memory " +
         "cannot be measured and the result says so).")]
     public async Task<DaaMetricsResult> DaaPerformanceMetrics(
-        [Description("Metrics category"), AllowedValues("all", "system", "performance", "efficiency", "neural", null)] string? category = null,
-        [Description("Time range (e.g., 1h, 24h, 7d)"), StringLength(16, MinimumLength = 2)] string? timeRange = null,
+        [Description("Metrics category")] MetricsCategory? category = null,
+        [Description("Time range (e.g., 1h, 24h, 7d)"), StringLength(DaaLimits.MaxTimeRangeLength, MinimumLength = DaaLimits.MinTimeRangeLength)] string? timeRange = null,
         [Description("Swarm to report (default: the newest swarm)")] string? swarmId = null,
         CancellationToken cancellationToken = default)
     {
-        var which = category is null ? MetricsCategory.All : Values.Enum<MetricsCategory>(category, "category");
+        var which = category ?? MetricsCategory.All;
         var window = ParseRange(timeRange ?? "24h");
         var swarm = await grains.ResolveSwarm(swarmId, cancellationToken);
         var figures = await grains.Read(() => grains.Daa(swarm).GetPerformance(which, window), cancellationToken);

@@ -21,12 +21,12 @@ public sealed class FeatureTools(GrainCalls grains, ClusterDescription cluster, 
         "SIMD support, libfann availability (the neural engine; there is no WASM here), memory/GC, storage and " +
         "clustering providers and the live silo count.")]
     public async Task<FeaturesResult> FeaturesDetect(
-        [Description("Feature category"), AllowedValues("all", "wasm", "simd", "memory", "platform")] string category = "all",
+        [Description("Feature category")] FeatureCategory category = FeatureCategory.All,
         CancellationToken cancellationToken = default)
     {
-        var all = category == "all";
+        var all = category == FeatureCategory.All;
         ClusterFeatures? clusterFeatures = null;
-        if (all || category == "platform")
+        if (all || category == FeatureCategory.Platform)
         {
             var hosts = await grains.Read(() => grains.Management.GetHosts(onlyActive: true), cancellationToken);
             clusterFeatures = new ClusterFeatures(cluster.Role, cluster.Storage, cluster.Clustering, cluster.ClusterId, hosts.Count,
@@ -35,11 +35,11 @@ public sealed class FeatureTools(GrainCalls grains, ClusterDescription cluster, 
 
         return new FeaturesResult(
             category,
-            all || category == "platform" ? Platform() : null,
-            all || category == "simd" ? Simd() : null,
-            all || category == "wasm" ? new WasmFeatures(false, "no WebAssembly runtime here: neural operations run natively on libfann") : null,
-            all || category is "wasm" or "platform" ? Neural() : null,
-            all || category == "memory" ? Memory() : null,
+            all || category == FeatureCategory.Platform ? Platform() : null,
+            all || category == FeatureCategory.Simd ? Simd() : null,
+            all || category == FeatureCategory.Wasm ? new WasmFeatures(false, "no WebAssembly runtime here: neural operations run natively on libfann") : null,
+            all || category is FeatureCategory.Wasm or FeatureCategory.Platform ? Neural() : null,
+            all || category == FeatureCategory.Memory ? Memory() : null,
             clusterFeatures);
     }
 
@@ -89,5 +89,5 @@ public sealed record SiloFeature(string Address, string Status);
 public sealed record ClusterFeatures(string Role, string Storage, string Clustering, string ClusterId, int SiloCount, IReadOnlyList<SiloFeature> Silos);
 
 public sealed record FeaturesResult(
-    string Category, PlatformFeatures? Platform, SimdFeatures? Simd, WasmFeatures? Wasm, NeuralFeatures? Neural,
+    FeatureCategory Category, PlatformFeatures? Platform, SimdFeatures? Simd, WasmFeatures? Wasm, NeuralFeatures? Neural,
     MemoryFeatures? Memory, ClusterFeatures? Cluster);

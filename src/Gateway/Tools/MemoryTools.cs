@@ -29,7 +29,7 @@ public sealed class MemoryTools(GrainCalls grains, ProcessFigures process)
         "by `detail`: summary (process, GC, grain activations, memory namespaces), detailed (adds per grain type " +
         "and per namespace), by-agent (agents per swarm with their history sizes).")]
     public async Task<object> MemoryUsage(
-        [Description("Memory operation; omit for statistics"), AllowedValues("store", "retrieve", "list", "delete", "search", null)] string? action = null,
+        [Description("Memory operation; omit for statistics")] MemoryAction? action = null,
         [Description("Entry key (store, retrieve, delete)"), StringLength(MemoryLimits.MaxKeyLength, MinimumLength = 1)] string? key = null,
         [Description("Value to store: any JSON (store)")] JsonElement? value = null,
         [Description("Namespace"), StringLength(MemoryLimits.MaxNamespaceLength, MinimumLength = 1)] string @namespace = "default",
@@ -39,7 +39,7 @@ public sealed class MemoryTools(GrainCalls grains, ProcessFigures process)
         [Description("Key prefix (list)"), StringLength(MemoryLimits.MaxKeyLength)] string? prefix = null,
         [Description("Text to look for (search)"), StringLength(MemoryLimits.MaxQueryLength, MinimumLength = 1)] string? query = null,
         [Description("Most entries to return (list, search)"), Range(1, MemoryLimits.MaxListLimit)] int limit = 100,
-        [Description("Statistics detail level (when no action)"), AllowedValues("summary", "detailed", "by-agent")] string detail = "summary",
+        [Description("Statistics detail level (when no action)")] MemoryDetail detail = MemoryDetail.Summary,
         [Description("by-agent: only this swarm (default: every swarm)")] string? swarmId = null,
         [Description("Idempotency key (store): a repeat answers with the entry and changes nothing; a namespace remembers its last 1000"), StringLength(TaskLimits.MaxRequestIdLength, MinimumLength = 1)] string? requestId = null,
         CancellationToken cancellationToken = default)
@@ -47,25 +47,26 @@ public sealed class MemoryTools(GrainCalls grains, ProcessFigures process)
         var caller = Caller.Current;
         if (action is null)
         {
-            if (detail == "detailed")
+            if (detail == MemoryDetail.Detailed)
                 caller.Require(Scope.Admin, "memory_usage detail=detailed (grain activations of the whole cluster)");
             return detail switch
             {
-                "by-agent" => await ByAgent(swarmId, cancellationToken),
-                _ => await Statistics(detail == "detailed", cancellationToken),
+                MemoryDetail.ByAgent => await ByAgent(swarmId, cancellationToken),
+                _ => await Statistics(detail == MemoryDetail.Detailed, cancellationToken),
             };
         }
 
-        if (action is "store" or "delete")
-            caller.Require(Scope.Write, $"memory_usage action={action}");
+        var op = Values.Wire(action.Value);
+        if (action is MemoryAction.Store or MemoryAction.Delete)
+            caller.Require(Scope.Write, $"memory_usage action={op}");
 
         var memory = grains.Memory(@namespace);
 
-        switch (action)
+        switch (action.Value)
         {
-            case "store":
+            case MemoryAction.Store:
             {
-                var k = Require(key, "key", action);
+                var k = Require(key, "key", op);
                 if (value is not { } v)
                     throw DomainException.Invalid("value", "required for action=store (any JSON value)");
                 var json = v.GetRawText();
@@ -73,35 +74,35 @@ public sealed class MemoryTools(GrainCalls grains, ProcessFigures process)
                 if (bytes > MemoryLimits.MaxValueBytes)
                     throw DomainException.Invalid("value", $"must be at most {MemoryLimits.MaxValueBytes} bytes of JSON (got {bytes})");
                 var entry = await grains.Write(() => memory.Store(new MemoryWrite(k, json, metadata, ttl, persist) { RequestId = requestId }), cancellationToken, requestId);
-                return new MemoryStoreResult(action, @namespace, entry.Key, !entry.Replayed, entry.Durable, EntryView.Of(entry)) { Replayed = entry.Replayed };
+                return new MemoryStoreResult(op, @namespace, entry.Key, !entry.Replayed, entry.Durable, EntryView.Of(entry)) { Replayed = entry.Replayed };
             }
-            case "retrieve":
+            case MemoryAction.Retrieve:
             {
-                var k = Require(key, "key", action);
+                var k = Require(key, "key", op);
                 var entry = await grains.Read(() => memory.Retrieve(k), cancellationToken);
                 if (entry is null)
-                    return new MemoryRetrieveResult(action, @namespace, k, false, null);
-                return new MemoryRetrieveResult(action, @namespace, k, true, EntryView.TryOf(entry, out var reason)
+                    return new MemoryRetrieveResult(op, @namespace, k, false, null);
+                return new MemoryRetrieveResult(op, @namespace, k, true, EntryView.TryOf(entry, out var reason)
                     ?? throw new DomainException(ErrorKind.Conflict, $"key: the stored value of '{k}' cannot be returned ({reason}); delete or overwrite it", "key"));
             }
-            case "delete":
+            case MemoryAction.Delete:
             {
-                var k = Require(key, "key", action);
+                var k = Require(key, "key", op);
                 if (!caller.Has(Scope.Admin) && (await grains.Read(() => memory.GetStats(), cancellationToken)).Owner is { } owner && owner != caller.Principal)
                     caller.Require(Scope.Admin, $"memory_usage action=delete in namespace '{@namespace}', which another principal created");
                 var deleted = await grains.Write(() => memory.Delete(k), cancellationToken);
-                return new MemoryDeleteResult(action, @namespace, k, deleted);
+                return new MemoryDeleteResult(op, @namespace, k, deleted);
             }
-            case "list":
+            case MemoryAction.List:
             {
                 var listing = await grains.Read(() => memory.List(prefix, limit), cancellationToken);
-                return MemoryListResult.Of(action, @namespace, prefix, null, listing);
+                return MemoryListResult.Of(op, @namespace, prefix, null, listing);
             }
             default: // search
             {
-                var q = Require(query, "query", action);
+                var q = Require(query, "query", op);
                 var listing = await grains.Read(() => memory.Search(q, limit), cancellationToken);
-                return MemoryListResult.Of(action, @namespace, null, q, listing);
+                return MemoryListResult.Of(op, @namespace, null, q, listing);
             }
         }
     }

@@ -14,7 +14,6 @@ namespace SwarmCluster.Gateway.Tools;
 [McpServerToolType]
 public sealed class NeuralTools(GrainCalls grains)
 {
-    public const int MaxSamples = 1000;
     public const int MaxBatch = SwarmLimits.MaxBatch;
 
     /// <summary>Parts a training with progress is split into (one notification after each).</summary>
@@ -45,8 +44,8 @@ public sealed class NeuralTools(GrainCalls grains)
         "network=custom). Returns each epoch's MSE and which network trained. With agentId, that agent's swarm.")]
     public async Task<NeuralTrainResult> NeuralTrain(
         [Description("Agent whose swarm's network to train (optional)")] string? agentId = null,
-        [Description("Number of training iterations (epochs)"), Range(1, 100)] int iterations = 10,
-        [Description("Training samples; omit to train on recorded task outcomes"), MaxLength(MaxSamples)] SampleArgument[]? samples = null,
+        [Description("Number of training iterations (epochs)"), Range(TrainingLimits.MinIterations, TrainingLimits.MaxIterations)] int iterations = 10,
+        [Description("Training samples; omit to train on recorded task outcomes"), MaxLength(TrainingLimits.MaxSamples)] SampleArgument[]? samples = null,
         [Description("Swarm whose network to train (default: the newest swarm; ignored when agentId is given)")] string? swarmId = null,
         ToolProgress? progress = null,
         CancellationToken cancellationToken = default)
@@ -108,7 +107,7 @@ public sealed class NeuralTools(GrainCalls grains)
         "Cognitive patterns: what each one means (fixed documentation text) and which agents, read from the " +
         "cluster, use it. ruv-swarm's 'abstract' has no counterpart here: it is answered with an empty agent list.")]
     public async Task<NeuralPatternsResult> NeuralPatterns(
-        [Description("Cognitive pattern type"), AllowedValues("all", "convergent", "divergent", "lateral", "systems", "critical", "adaptive", "abstract")] string pattern = "all",
+        [Description("Cognitive pattern type")] PatternChoice pattern = PatternChoice.All,
         [Description("Only agents of this swarm (default: every swarm)")] string? swarmId = null,
         CancellationToken cancellationToken = default)
     {
@@ -118,9 +117,9 @@ public sealed class NeuralTools(GrainCalls grains)
         var lists = await Task.WhenAll(swarmIds.Select(s => grains.Read(() => grains.Swarm(s).ListAgents(null), cancellationToken)));
         var agents = lists.SelectMany(a => a).ToList();
 
-        var selected = pattern == "all"
+        var selected = pattern == PatternChoice.All
             ? PatternDocs.All
-            : PatternDocs.All.Where(d => d.Pattern == pattern).ToList();
+            : PatternDocs.All.Where(d => d.Pattern == Values.Wire(pattern)).ToList();
         var rows = selected.Select(doc =>
         {
             var users = doc.Member is { } member
@@ -139,10 +138,10 @@ public sealed class NeuralTools(GrainCalls grains)
         [Description("One input vector")] double[]? input = null,
         [Description("A batch of input vectors"), MaxLength(MaxBatch)] double[][]? inputs = null,
         [Description("Swarm whose network to run (default: the newest swarm)")] string? swarmId = null,
-        [Description("Which network: routing (learns from outcomes, ranks agents) or custom (trained on neural_train samples)"), AllowedValues("routing", "custom")] string network = "routing",
+        [Description("Which network: routing (learns from outcomes, ranks agents) or custom (trained on neural_train samples)")] NetworkKind network = NetworkKind.Routing,
         CancellationToken cancellationToken = default)
     {
-        var kind = network == "custom" ? NetworkKind.Custom : NetworkKind.Routing;
+        var kind = network;
         if ((input is null) == (inputs is null))
             throw DomainException.Invalid(input is null ? "input" : "inputs", "give exactly one of input (a vector) or inputs (a batch)");
         if (inputs is { Length: 0 })
@@ -201,7 +200,7 @@ public sealed record PatternUser(string AgentId, string SwarmId, string Name, Ag
 
 public sealed record PatternInfo(string Pattern, bool Supported, string Description, string SuitedFor, int AgentCount, IReadOnlyList<PatternUser> Agents);
 
-public sealed record NeuralPatternsResult(string Pattern, int SwarmsScanned, int AgentsScanned, IReadOnlyList<PatternInfo> Patterns, string Note);
+public sealed record NeuralPatternsResult(PatternChoice Pattern, int SwarmsScanned, int AgentsScanned, IReadOnlyList<PatternInfo> Patterns, string Note);
 
 public sealed record SlotOwner(int Slot, string AgentId, string Name);
 

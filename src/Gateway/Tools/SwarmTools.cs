@@ -18,23 +18,20 @@ namespace SwarmCluster.Gateway.Tools;
 [McpServerToolType]
 public sealed class SwarmTools(GrainCalls grains)
 {
-    public const int MaxMonitorSeconds = 60;
-    public const double MinMonitorInterval = 0.1;
-    public const int MaxMonitorSamples = 600;
 
     [McpServerTool(Name = "swarm_init", Destructive = false), Description(
         "Initialize a new swarm with the given topology. Creates the swarm and its FANN routing network " +
         "[128, 64, 32, maxAgents]; tools called without swarmId then act on this (the newest) swarm. Give requestId " +
         "to make a retried call safe: a repeat returns the swarm the first call created.")]
     public async Task<SwarmInfo> SwarmInit(
-        [Description("Swarm topology type"), AllowedValues("mesh", "hierarchical", "ring", "star")] string topology,
+        [Description("Swarm topology type")] SwarmTopology topology,
         [Description("Maximum number of agents (enforced by agent_spawn)"), Range(1, SwarmLimits.MaxAgents)] int maxAgents = SwarmLimits.DefaultMaxAgents,
-        [Description("Distribution strategy"), AllowedValues("balanced", "specialized", "adaptive")] string strategy = "balanced",
+        [Description("Distribution strategy")] DistributionStrategy strategy = DistributionStrategy.Balanced,
         [Description("Idempotency key: a repeat with the same requestId returns the first call's swarm and changes nothing"), StringLength(TaskLimits.MaxRequestIdLength, MinimumLength = 1)] string? requestId = null,
         [Description("The routing network trains by itself after this many new task outcomes (0: only when neural_train is called)"), Range(0, SwarmLimits.MaxTrainEvery)] int trainEvery = SwarmLimits.DefaultTrainEvery,
         CancellationToken cancellationToken = default)
     {
-        var config = new SwarmConfig(Values.Enum<SwarmTopology>(topology, "topology"), Values.Enum<DistributionStrategy>(strategy, "strategy"), maxAgents)
+        var config = new SwarmConfig(topology, strategy, maxAgents)
         {
             RequestId = requestId,
             TrainEvery = trainEvery,
@@ -68,16 +65,16 @@ public sealed class SwarmTools(GrainCalls grains)
         "seconds for `duration` seconds (at most 60 s and 600 samples) and returns the series with per-sample " +
         "deltas and rates per second. The call returns when the window ends.")]
     public async Task<MonitorResult> SwarmMonitor(
-        [Description("Monitoring duration in seconds (0 = one sample)"), Range(0, MaxMonitorSeconds)] double duration = 10,
-        [Description("Update interval in seconds"), Range(MinMonitorInterval, MaxMonitorSeconds)] double interval = 1,
+        [Description("Monitoring duration in seconds (0 = one sample)"), Range(0, MonitorLimits.MaxSeconds)] double duration = 10,
+        [Description("Update interval in seconds"), Range(MonitorLimits.MinInterval, MonitorLimits.MaxSeconds)] double interval = 1,
         [Description("Swarm to monitor (default: the newest swarm)")] string? swarmId = null,
         ToolProgress? progress = null,
         CancellationToken cancellationToken = default)
     {
         progress ??= ToolProgress.None;
         var sampleCount = (int)Math.Floor(duration / interval + 1e-9) + 1;
-        if (sampleCount > MaxMonitorSamples)
-            throw DomainException.Invalid("interval", $"duration/interval gives {sampleCount} samples; at most {MaxMonitorSamples} (use a larger interval)");
+        if (sampleCount > MonitorLimits.MaxSamples)
+            throw DomainException.Invalid("interval", $"duration/interval gives {sampleCount} samples; at most {MonitorLimits.MaxSamples} (use a larger interval)");
 
         var id = await grains.ResolveSwarm(swarmId, cancellationToken);
         var swarm = grains.Swarm(id);
@@ -133,12 +130,12 @@ public sealed class SwarmTools(GrainCalls grains)
     public async Task<HiveResult> SwarmCreateWithQueen(
         [Description("What the swarm should achieve"), StringLength(ObjectiveMaxLength, MinimumLength = 1)] string objective,
         [Description("Upper bound for the number of agents (default: the Queen decides)"), Range(1, SwarmLimits.MaxAgents)] int? maxAgents = null,
-        [Description("Force a topology (default: the Queen decides)"), AllowedValues("mesh", "hierarchical", "ring", "star", null)] string? topology = null,
+        [Description("Force a topology (default: the Queen decides)")] SwarmTopology? topology = null,
         [Description("Idempotency key: a repeat with the same requestId returns the first call's hive and changes nothing"), StringLength(TaskLimits.MaxRequestIdLength, MinimumLength = 1)] string? requestId = null,
         CancellationToken cancellationToken = default)
     {
         var text = Values.NonBlank(objective, "objective");
-        SwarmTopology? forced = topology is null ? null : Values.Enum<SwarmTopology>(topology, "topology");
+        SwarmTopology? forced = topology;
         var swarmId = requestId is null ? GrainCalls.NewSwarmId() : GrainCalls.SwarmIdForRequest("swarm_create_with_queen", requestId);
         return await grains.Write(() => grains.Queen(swarmId).CreateHive(text, maxAgents, forced), cancellationToken, requestId);
     }
@@ -164,11 +161,11 @@ public sealed class SwarmTools(GrainCalls grains)
     public async Task<SwarmPlan> SwarmPlan(
         [Description("What the swarm should achieve"), StringLength(ObjectiveMaxLength, MinimumLength = 1)] string objective,
         [Description("Upper bound for the number of agents (default: the Queen decides)"), Range(1, SwarmLimits.MaxAgents)] int? maxAgents = null,
-        [Description("Force a topology (default: the Queen decides)"), AllowedValues("mesh", "hierarchical", "ring", "star", null)] string? topology = null,
+        [Description("Force a topology (default: the Queen decides)")] SwarmTopology? topology = null,
         CancellationToken cancellationToken = default)
     {
         var text = Values.NonBlank(objective, "objective");
-        SwarmTopology? forced = topology is null ? null : Values.Enum<SwarmTopology>(topology, "topology");
+        SwarmTopology? forced = topology;
         // Analysis is stateless and deterministic, so one well-known Queen per tenant answers every plan request.
         return await grains.Read(() => grains.Queen(GrainKeys.PlannerId(Caller.Current.Tenant)).Analyze(text, maxAgents, forced), cancellationToken);
     }

@@ -24,8 +24,8 @@ public sealed class TaskTools(GrainCalls grains)
         "the task the first call created.")]
     public async Task<TaskInfo> TaskOrchestrate(
         [Description("Task description or instructions"), StringLength(TaskLimits.MaxDescriptionLength, MinimumLength = 1)] string task,
-        [Description("Execution strategy"), AllowedValues("parallel", "sequential", "adaptive")] string strategy = "adaptive",
-        [Description("Task priority: ready tasks are handed out critical first, then high, medium, low; oldest first within one"), AllowedValues("low", "medium", "high", "critical")] string priority = "medium",
+        [Description("Execution strategy")] ExecutionStrategy strategy = ExecutionStrategy.Adaptive,
+        [Description("Task priority: ready tasks are handed out critical first, then high, medium, low; oldest first within one")] TaskPriority priority = TaskPriority.Medium,
         [Description("Maximum agents to use"), Range(1, TaskLimits.MaxAgentsPerTask)] int? maxAgents = null,
         [Description("Capabilities an agent must have to take the task"), MaxLength(SwarmLimits.MaxCapabilities)] string[]? requiredCapabilities = null,
         [Description("Task ids of this swarm that must complete before this task can start"), MaxLength(TaskLimits.MaxDependencies)] string[]? dependsOn = null,
@@ -38,8 +38,8 @@ public sealed class TaskTools(GrainCalls grains)
     {
         var spec = new TaskSpec(
             Values.NonBlank(task, "task"),
-            Values.Enum<TaskPriority>(priority, "priority"),
-            Values.Enum<ExecutionStrategy>(strategy, "strategy"),
+            priority,
+            strategy,
             maxAgents,
             Values.Labels(requiredCapabilities, "requiredCapabilities", SwarmLimits.MaxCapabilityLength))
         {
@@ -84,7 +84,7 @@ public sealed class TaskTools(GrainCalls grains)
     public async Task<TaskStatusResult> TaskStatus(
         [Description("Specific task ID (optional)")] string? taskId = null,
         [Description("Include detailed progress")] bool detailed = false,
-        [Description("Only tasks in this status (when listing)"), AllowedValues("pending", "blocked", "assigned", "in_progress", "completed", "failed", "cancelled", null)] string? status = null,
+        [Description("Only tasks in this status (when listing)")] TaskState? status = null,
         [Description("Swarm whose tasks to list when no taskId is given (default: the newest swarm)")] string? swarmId = null,
         CancellationToken cancellationToken = default)
     {
@@ -96,7 +96,7 @@ public sealed class TaskTools(GrainCalls grains)
         }
 
         var id = await grains.ResolveSwarm(swarmId, cancellationToken);
-        TaskState? filter = status is null ? null : Values.Enum<TaskState>(status, "status");
+        TaskState? filter = status;
         var listing = await grains.Read(() => grains.Swarm(id).ListTasks(filter, detailed, TaskLimits.MaxListedTasks), cancellationToken);
         var byStatus = TaskCountsView.From(listing.Counts).ByStatus();
         var total = filter is { } f ? byStatus.GetValueOrDefault(Values.Name(f)) : listing.Counts.Total;
@@ -109,7 +109,7 @@ public sealed class TaskTools(GrainCalls grains)
         "the recorded result entries exactly as stored.")]
     public async Task<TaskResultsResult> TaskResults(
         [Description("Task ID to retrieve results for")] string taskId,
-        [Description("Result format"), AllowedValues("summary", "detailed", "raw")] string format = "summary",
+        [Description("Result format")] ResultFormat format = ResultFormat.Summary,
         CancellationToken cancellationToken = default)
     {
         var swarm = await grains.SwarmOfTask(taskId, cancellationToken);
@@ -118,8 +118,8 @@ public sealed class TaskTools(GrainCalls grains)
         var note = results.Count == 0 ? "no results recorded yet: the worker reports them with task_complete" : null;
         return format switch
         {
-            "raw" => new TaskResultsResult(info.Id, info.SwarmId, format, info.Status, results.Count, note, null, null, results),
-            "detailed" => new TaskResultsResult(info.Id, info.SwarmId, format, info.Status, results.Count, note, null, info, results),
+            ResultFormat.Raw => new TaskResultsResult(info.Id, info.SwarmId, format, info.Status, results.Count, note, null, null, results),
+            ResultFormat.Detailed => new TaskResultsResult(info.Id, info.SwarmId, format, info.Status, results.Count, note, null, info, results),
             _ => new TaskResultsResult(info.Id, info.SwarmId, format, info.Status, results.Count, note, ResultSummary.Of(info, results), null, null),
         };
     }
@@ -190,7 +190,7 @@ public sealed record ResultSummary(
 public sealed record TaskResultsResult(
     string TaskId,
     string SwarmId,
-    string Format,
+    ResultFormat Format,
     TaskState Status,
     int ResultCount,
     string? Note,

@@ -16,6 +16,10 @@ internal static class Values
     public static string Name<T>(T value) where T : struct, System.Enum =>
         JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 
+    /// <summary>A tool parameter's enum value as clients spell it (the argument serializer's name: "by-agent", "in_progress").</summary>
+    public static string Wire<T>(T value) where T : struct, System.Enum =>
+        JsonSerializer.SerializeToElement(value, Mcp.ToolJson.Arguments).GetString()!;
+
     public static string NonBlank(string value, string parameter) =>
         string.IsNullOrWhiteSpace(value) ? throw DomainException.Invalid(parameter, "must not be blank") : value.Trim();
 

@@ -39,7 +39,7 @@ public static class SwarmClusterHosting
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = ResolveOptions(builder.Configuration);
-        var memoryOptions = new MemoryGrainOptions { FlushInterval = CheckFlushInterval(options.MemoryFlushInterval) };
+        var memoryOptions = new MemoryGrainOptions { FlushInterval = options.MemoryFlushInterval };
         // Nothing connects to the embedded default as an Orleans client: open no client gateway port unless asked to.
         if (role == SiloRole.Embedded && builder.Configuration[$"{SwarmClusterOptions.SectionName}:{nameof(SwarmClusterOptions.GatewayPort)}"] is null)
         {
@@ -53,8 +53,10 @@ public static class SwarmClusterHosting
         builder.Services.AddSingleton(info);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IOptions<SwarmClusterOptions>>(Options.Create(options));
+        builder.Services.AddSingleton<IValidateOptions<SwarmClusterOptions>, SwarmClusterOptionsValidation>();
         builder.Services.AddSingleton(Options.Create(memoryOptions));
         builder.Services.AddSingleton(Options.Create(ReadQuotas(builder.Configuration)));
+        builder.Services.AddSwarmHealthChecks();
 
         if (role == SiloRole.Embedded)
         {
@@ -158,7 +160,7 @@ public static class SwarmClusterHosting
     public static WebApplication MapSwarmClusterEndpoints(this WebApplication app, Action<IEndpointConventionBuilder>? protectDashboard = null)
     {
         ArgumentNullException.ThrowIfNull(app);
-        HealthEndpoint.Map(app);
+        app.MapSwarmHealthChecks();
         app.MapSwarmMetrics();
         if (app.Services.GetRequiredService<SwarmClusterSiloInfo>().DashboardEnabled)
         {
@@ -170,8 +172,9 @@ public static class SwarmClusterHosting
     }
 
     /// <summary>
-    /// Binds <see cref="SwarmClusterOptions"/> from the "SwarmCluster" section and applies the data directory
-    /// precedence: <c>--data-dir</c> (configuration key "data-dir" or the process command line) &gt;
+    /// Binds <see cref="SwarmClusterOptions"/> from the "SwarmCluster" section, applies the data directory
+    /// precedence and validates (<see cref="SwarmClusterOptionsValidation"/>; throws naming the setting and rule):
+    /// <c>--data-dir</c> (configuration key "data-dir", from the host's command line) &gt;
     /// <c>SWARM_DATA_DIR</c> &gt; <c>SwarmCluster:DataDirectory</c> &gt; ./data.
     /// </summary>
     public static SwarmClusterOptions ResolveOptions(IConfiguration configuration)
@@ -180,15 +183,16 @@ public static class SwarmClusterHosting
         var options = new SwarmClusterOptions();
         configuration.GetSection(SwarmClusterOptions.SectionName).Bind(options);
 
-        var dataDir = configuration["data-dir"]
-            ?? FindCommandLineValue(Environment.GetCommandLineArgs(), "--data-dir")
-            ?? NullIfEmpty(Environment.GetEnvironmentVariable(DataDirEnvironmentVariable));
+        // "data-dir" is what the configuration command-line provider makes of --data-dir.
+        var dataDir = configuration["data-dir"] ?? NullIfEmpty(Environment.GetEnvironmentVariable(DataDirEnvironmentVariable));
         if (!string.IsNullOrWhiteSpace(dataDir))
         {
             options.DataDirectory = dataDir;
         }
 
-        return options;
+        // Checked here rather than at host start: clustering and storage are configured from these values right away.
+        var validation = new SwarmClusterOptionsValidation().Validate(null, options);
+        return validation.Failed ? throw new InvalidOperationException(validation.FailureMessage) : options;
     }
 
     /// <summary>The connection string grain storage and the migrator use; creates the SQLite data directory.</summary>
@@ -281,30 +285,6 @@ public static class SwarmClusterHosting
         var quotas = new QuotaOptions();
         configuration.GetSection(QuotaOptions.Section).Bind(quotas);
         return quotas.Problem() is { } problem ? throw new InvalidOperationException(problem) : quotas;
-    }
-
-    private static TimeSpan CheckFlushInterval(TimeSpan interval) =>
-        interval >= MemoryGrainOptions.MinFlushInterval && interval <= MemoryGrainOptions.MaxFlushInterval
-            ? interval
-            : throw new InvalidOperationException(
-                $"SwarmCluster:MemoryFlushInterval must be between {MemoryGrainOptions.MinFlushInterval} and {MemoryGrainOptions.MaxFlushInterval} (got {interval})");
-
-    private static string? FindCommandLineValue(string[] args, string name)
-    {
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (args[i] == name && i + 1 < args.Length)
-            {
-                return args[i + 1];
-            }
-
-            if (args[i].StartsWith(name + "=", StringComparison.Ordinal))
-            {
-                return args[i][(name.Length + 1)..];
-            }
-        }
-
-        return null;
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -96,3 +96,37 @@ public sealed class SwarmClusterOptions
     /// <summary>The SQLite file path derived from <see cref="DataDirectory"/>.</summary>
     public string SqliteDatabasePath => Path.Combine(Path.GetFullPath(DataDirectory), "swarm.db");
 }
+
+/// <summary>
+/// The rules of <see cref="SwarmClusterOptions"/>, checked when the options are resolved (before the silo is
+/// configured): each failure names the setting, the rule and the value given.
+/// </summary>
+public sealed class SwarmClusterOptionsValidation : Microsoft.Extensions.Options.IValidateOptions<SwarmClusterOptions>
+{
+    private const string S = SwarmClusterOptions.SectionName;
+
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, SwarmClusterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (options.MemoryFlushInterval < SwarmCluster.Grains.MemoryGrainOptions.MinFlushInterval || options.MemoryFlushInterval > SwarmCluster.Grains.MemoryGrainOptions.MaxFlushInterval)
+            failures.Add($"{S}:MemoryFlushInterval must be between {SwarmCluster.Grains.MemoryGrainOptions.MinFlushInterval} and {SwarmCluster.Grains.MemoryGrainOptions.MaxFlushInterval} (got {options.MemoryFlushInterval})");
+        if (options.SupervisionPeriod < TimeSpan.FromSeconds(1))
+            failures.Add($"{S}:SupervisionPeriod must be at least 1 second (got {options.SupervisionPeriod})");
+        if (options.SiloPort is < 1 or > 65535)
+            failures.Add($"{S}:SiloPort must be a port between 1 and 65535 (got {options.SiloPort})");
+        if (options.GatewayPort is < 0 or > 65535)
+            failures.Add($"{S}:GatewayPort must be a port between 1 and 65535, or 0 for none (got {options.GatewayPort})");
+        if (options.MigrationTimeout <= TimeSpan.Zero)
+            failures.Add($"{S}:MigrationTimeout must be longer than zero (got {options.MigrationTimeout})");
+        if (options.Membership.ProbeTimeout <= TimeSpan.Zero)
+            failures.Add($"{S}:Membership:ProbeTimeout must be longer than zero (got {options.Membership.ProbeTimeout})");
+        if (options.Membership.NumMissedProbesLimit < 1)
+            failures.Add($"{S}:Membership:NumMissedProbesLimit must be at least 1 (got {options.Membership.NumMissedProbesLimit})");
+        if (!string.IsNullOrWhiteSpace(options.AdvertisedIPAddress) && !System.Net.IPAddress.TryParse(options.AdvertisedIPAddress, out _))
+            failures.Add($"{S}:AdvertisedIPAddress must be an IP address (got '{options.AdvertisedIPAddress}')");
+        if (!string.IsNullOrWhiteSpace(options.PrimarySiloEndpoint) && !System.Net.IPEndPoint.TryParse(options.PrimarySiloEndpoint, out _))
+            failures.Add($"{S}:PrimarySiloEndpoint must be an address:port (got '{options.PrimarySiloEndpoint}')");
+        return failures.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -45,4 +45,8 @@ public static class DaaLimits
     public const int MaxTextParts = 128;
 
     public const int MaxTimeRangeHours = 24 * 365;
+
+    /// <summary>Length of a timeRange text such as "1h", "24h" or "7d".</summary>
+    public const int MinTimeRangeLength = 2;
+    public const int MaxTimeRangeLength = 16;
 }
