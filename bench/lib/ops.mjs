@@ -63,11 +63,17 @@ export function opCall(conn, op, st) {
       return ['agent_spawn', withSwarm(conn, 'agent_spawn', { type: ['researcher', 'coder', 'analyst'][n % 3], capabilities: ['code', 'research'] }, st.mainSwarm)];
     case 'task_orchestrate':
       return ['task_orchestrate', withSwarm(conn, 'task_orchestrate', { task: `bench task ${n}: write and test a parser`, priority: 'medium', strategy: 'adaptive' }, st.mainSwarm)];
+    case 'agent_list':
+      return ['agent_list', withSwarm(conn, 'agent_list', { filter: 'all' }, st.mainSwarm)];
+    case 'task_status':
+      if (!st.taskId) return null;
+      return ['task_status', { taskId: st.taskId }];
     case 'swarm_status':
       return ['swarm_status', withSwarm(conn, 'swarm_status', {}, st.statusSwarm)];
     case 'memory_store':
       if (conn.kind === 'peer') return ['memory_usage', { detail: 'summary' }];
-      return ['memory_usage', { action: 'store', namespace: 'bench', key: `k-${st.tag}-${n}`, value: { n, note: 'bench value', tags: ['a', 'b'] } }];
+      // persist: acknowledged only once the database has it (the durable write the goals name).
+      return ['memory_usage', { action: 'store', namespace: 'bench', key: `k-${st.tag}-${n}`, value: { n, note: 'bench value', tags: ['a', 'b'] }, persist: true }];
     case 'memory_retrieve':
       if (conn.kind === 'peer') return ['memory_usage', { detail: 'summary' }];
       return ['memory_usage', { action: 'retrieve', namespace: 'bench', key: st.storedKey }];
@@ -92,8 +98,11 @@ export async function doOp(conn, op, st) {
   if (!c) return null;
   const res = await conn.call(c[0], c[1]);
   if (op === 'memory_store' && res.ok && c[1].key) st.storedKey = c[1].key; // retrieve what is surely there
+  if (op === 'task_orchestrate' && res.ok) st.taskId = findString(payloadOf(res.result), TASK_ID) ?? st.taskId;
   return res;
 }
+
+const TASK_ID = /^task-[A-Za-z0-9_-]+$/;
 
 /** Creates a swarm and returns its id (found in either server's answer). */
 export async function initSwarm(conn, maxAgents) {
@@ -113,6 +122,10 @@ export async function prepareSession(conn, tag, { mainMax = 100 } = {}) {
     if (!r.ok) throw new Error(`${conn.label}: agent_spawn failed: ${r.error}`);
     await sleep(3); // ruv-swarm dies when two spawns share a millisecond (Date.now() ids)
   }
+  // A task from the start, so task_status has one to read on both servers.
+  const t = await conn.call('task_orchestrate', withSwarm(conn, 'task_orchestrate', { task: `bench task for status: ${tag}`, priority: 'medium', strategy: 'adaptive' }, st.mainSwarm));
+  if (!t.ok) throw new Error(`${conn.label}: task_orchestrate failed: ${t.error}`);
+  st.taskId = findString(payloadOf(t.result), TASK_ID);
   if (conn.kind === 'ours') {
     st.neuralSwarm = await initSwarm(conn, 8);
     st.storedKey = `k-${tag}-seed`;

@@ -3,7 +3,7 @@
 import { cpuMsOf, rotate, summarize } from '../lib/common.mjs';
 import { connectOursHttp, doOp, prepareSession, startOursStdio, startPeer } from '../lib/ops.mjs';
 
-export const LATENCY_OPS = ['swarm_init', 'agent_spawn', 'task_orchestrate', 'swarm_status', 'memory_store', 'memory_retrieve', 'neural_process', 'tools_list', 'ping'];
+export const LATENCY_OPS = ['swarm_init', 'agent_spawn', 'task_orchestrate', 'swarm_status', 'agent_list', 'task_status', 'memory_store', 'memory_retrieve', 'neural_process', 'tools_list', 'ping'];
 
 export async function runLatency(ctx) {
   // 35 warm-up rounds: .NET promotes a method to optimised code after ~30 calls, V8 similarly; ruv-swarm's

@@ -15,6 +15,9 @@ namespace SwarmCluster.Grains.Tasks;
 /// <item>agent status and metrics: from who holds open tasks and how every hold ended;</item>
 /// <item>task counts: from the entries and the open tasks.</item>
 /// </list>
+/// Counts and agent work are kept up to date as tasks change (a status per task, the held open tasks, what finished
+/// holds add up to per agent), so a call costs what it changes, not what the swarm holds: a claim in a swarm with
+/// 10,000 queued tasks used to spend most of its time recounting them.
 /// The board decides nothing that needs I/O: the swarm grain asks it, calls the task grains, and hands the
 /// resulting snapshots back with <see cref="Apply"/>.
 /// </summary>
@@ -30,6 +33,16 @@ internal sealed class TaskBoard
     private readonly Dictionary<string, string> _claimRequests = new(StringComparer.Ordinal);
     private readonly HashSet<int> _dirtyPages = [];
     private Dictionary<string, AgentWork>? _agentWork;
+
+    // The status each task is counted under, and the counts by status (TaskState as index).
+    private readonly Dictionary<string, TaskState> _countedAs = new(StringComparer.Ordinal);
+    private readonly int[] _counts = new int[Enum.GetValues<TaskState>().Max(s => (int)s) + 1];
+
+    // Open tasks that someone holds or held: the only open ones agent work and lease expiry look at.
+    private readonly HashSet<string> _heldOpen = new(StringComparer.Ordinal);
+
+    // What finished tasks' holds add up to per agent; null when it must be summed again (a finished task changed or left).
+    private Dictionary<string, AgentWork>? _finishedWork = new(StringComparer.Ordinal);
 
     private readonly record struct ReadyKey(int Priority, long Sequence, string Id) : IComparable<ReadyKey>
     {
@@ -63,8 +76,11 @@ internal sealed class TaskBoard
             {
                 _claimRequests[request] = entry.Id;
             }
+
+            Recount(entry.Id);
         }
 
+        _finishedWork = null;
         _agentWork = null;
     }
 
@@ -109,6 +125,7 @@ internal sealed class TaskBoard
         _entries[id] = entry;
         NextSequence = Math.Max(NextSequence, sequence + 1);
         _dirtyPages.Add(PageOf(sequence));
+        Recount(id);
         return entry;
     }
 
@@ -119,8 +136,13 @@ internal sealed class TaskBoard
         if (_entries.Remove(id, out var entry))
         {
             _dirtyPages.Add(PageOf(entry.Sequence));
+            if (entry.Finished)
+            {
+                _finishedWork = null;
+            }
         }
 
+        Recount(id);
         _agentWork = null;
     }
 
@@ -141,8 +163,19 @@ internal sealed class TaskBoard
         if (snapshot.IsFinished)
         {
             var wasOpen = !entry.Finished;
+            if (!wasOpen)
+            {
+                _finishedWork = null; // its holds are replaced: sum again rather than subtract
+            }
+
             Finish(entry, snapshot);
             RemoveOpen(snapshot.Id);
+            Recount(snapshot.Id);
+            if (wasOpen && _finishedWork is not null)
+            {
+                AgentWork.CountFinished(_finishedWork, entry);
+            }
+
             // Dependents may be ready now (or must be cancelled: the swarm asks OpenDependents).
             if (_dependents.TryGetValue(snapshot.Id, out var dependents))
             {
@@ -157,6 +190,15 @@ internal sealed class TaskBoard
 
         var isNew = !_open.ContainsKey(snapshot.Id);
         _open[snapshot.Id] = snapshot;
+        if (snapshot.Holders.Count > 0 || snapshot.Holds.Count > 0)
+        {
+            _heldOpen.Add(snapshot.Id);
+        }
+        else
+        {
+            _heldOpen.Remove(snapshot.Id);
+        }
+
         if (isNew)
         {
             foreach (var dependency in snapshot.DependsOn)
@@ -227,29 +269,13 @@ internal sealed class TaskBoard
 
     /// <summary>Held tasks whose lease has run out.</summary>
     public IReadOnlyList<TaskSnapshot> ExpiredLeases(DateTimeOffset now) =>
-        _open.Values.Where(t => t.Holders.Count > 0 && t.LeaseExpiresAt is { } lease && lease <= now).OrderBy(t => SequenceOf(t.Id)).ToList();
+        _heldOpen.Select(id => _open[id]).Where(t => t.Holders.Count > 0 && t.LeaseExpiresAt is { } lease && lease <= now).OrderBy(t => SequenceOf(t.Id)).ToList();
 
-    public bool HasHeldTasks => _open.Values.Any(t => t.Holders.Count > 0);
+    public bool HasHeldTasks => _heldOpen.Any(id => _open[id].Holders.Count > 0);
 
-    public TaskCounts Counts()
-    {
-        int pending = 0, blocked = 0, assigned = 0, inProgress = 0, completed = 0, failed = 0, cancelled = 0;
-        foreach (var entry in _entries.Values)
-        {
-            switch (entry.Finished ? entry.Status : StatusOf(entry.Id))
-            {
-                case TaskState.Pending: pending++; break;
-                case TaskState.Blocked: blocked++; break;
-                case TaskState.Assigned: assigned++; break;
-                case TaskState.InProgress: inProgress++; break;
-                case TaskState.Completed: completed++; break;
-                case TaskState.Failed: failed++; break;
-                case TaskState.Cancelled: cancelled++; break;
-            }
-        }
-
-        return new TaskCounts(pending, assigned, inProgress, completed, failed, cancelled, blocked);
-    }
+    public TaskCounts Counts() => new(
+        _counts[(int)TaskState.Pending], _counts[(int)TaskState.Assigned], _counts[(int)TaskState.InProgress],
+        _counts[(int)TaskState.Completed], _counts[(int)TaskState.Failed], _counts[(int)TaskState.Cancelled], _counts[(int)TaskState.Blocked]);
 
     public QueueCounts Queue()
     {
@@ -260,7 +286,8 @@ internal sealed class TaskBoard
     /// <summary>What an agent holds now and how its holds ended, from the task records.</summary>
     public AgentWork WorkOf(string agentId)
     {
-        _agentWork ??= AgentWork.Compute(_entries.Values, _open.Values);
+        _finishedWork ??= AgentWork.SumFinished(_entries.Values);
+        _agentWork ??= AgentWork.Compute(_finishedWork, _heldOpen.Select(id => _open[id]));
         return _agentWork.GetValueOrDefault(agentId) ?? AgentWork.None;
     }
 
@@ -335,6 +362,7 @@ internal sealed class TaskBoard
     {
         if (_open.Remove(id, out var task))
         {
+            _heldOpen.Remove(id);
             _ready.Remove(new ReadyKey((int)task.Priority, SequenceOf(id), id));
             _readySince.Remove(id);
             foreach (var dependency in task.DependsOn)
@@ -372,6 +400,31 @@ internal sealed class TaskBoard
             _ready.Remove(key);
             _readySince.Remove(id);
         }
+
+        Recount(id);
+    }
+
+    /// <summary>Moves a task to the count of the status it shows now (or out of the counts when it is gone).</summary>
+    private void Recount(string id)
+    {
+        TaskState? now = _entries.TryGetValue(id, out var entry) ? entry.Finished ? entry.Status : StatusOf(id) : null;
+        var before = _countedAs.TryGetValue(id, out var b) ? b : (TaskState?)null;
+        if (before == now)
+        {
+            return;
+        }
+
+        if (before is { } old)
+        {
+            _counts[(int)old]--;
+            _countedAs.Remove(id);
+        }
+
+        if (now is { } current)
+        {
+            _counts[(int)current]++;
+            _countedAs[id] = current;
+        }
     }
 }
 
@@ -393,14 +446,33 @@ internal sealed class AgentWork
     /// <summary>Reported holds (completed or failed): the agent's experience, which decays its exploration bonus.</summary>
     public int Reported => Completed + Failed;
 
-    public static Dictionary<string, AgentWork> Compute(IEnumerable<TaskIndexEntry> entries, IEnumerable<TaskSnapshot> open)
+    /// <summary>What finished tasks' holds add up to, per agent.</summary>
+    public static Dictionary<string, AgentWork> SumFinished(IEnumerable<TaskIndexEntry> entries)
+    {
+        var work = new Dictionary<string, AgentWork>(StringComparer.Ordinal);
+        foreach (var entry in entries.Where(e => e.Finished))
+        {
+            CountFinished(work, entry);
+        }
+
+        return work;
+    }
+
+    public static void CountFinished(Dictionary<string, AgentWork> work, TaskIndexEntry entry)
+    {
+        foreach (var hold in entry.Holds)
+        {
+            (work.TryGetValue(hold.AgentId, out var w) ? w : work[hold.AgentId] = new AgentWork()).Count(hold);
+        }
+    }
+
+    /// <summary>Finished work plus the held (or once-held) open tasks, in creation order.</summary>
+    public static Dictionary<string, AgentWork> Compute(IReadOnlyDictionary<string, AgentWork> finished, IEnumerable<TaskSnapshot> heldOpen)
     {
         var work = new Dictionary<string, AgentWork>(StringComparer.Ordinal);
         AgentWork Of(string agent) => work.TryGetValue(agent, out var w) ? w : work[agent] = new AgentWork();
 
-        // Only held or once-held tasks matter; queued ones are most of a big swarm and sorting them cost a claim
-        // milliseconds at 10,000 open tasks.
-        foreach (var task in open.Where(t => t.Holders.Count > 0 || t.Holds.Count > 0).OrderBy(t => t.Sequence))
+        foreach (var task in heldOpen.OrderBy(t => t.Sequence))
         {
             foreach (var holder in task.Holders)
             {
@@ -413,15 +485,27 @@ internal sealed class AgentWork
             }
         }
 
-        foreach (var entry in entries.Where(e => e.Finished))
+        foreach (var (agent, done) in finished)
         {
-            foreach (var hold in entry.Holds)
-            {
-                Of(hold.AgentId).Count(hold);
-            }
+            Of(agent).Add(done);
         }
 
         return work;
+    }
+
+    private void Add(AgentWork other)
+    {
+        Holds += other.Holds;
+        Completed += other.Completed;
+        Failed += other.Failed;
+        Expired += other.Expired;
+        Durations.AddRange(other.Durations);
+        QualitySum += other.QualitySum;
+        QualityCount += other.QualityCount;
+        if (other.LastActivity is { } end)
+        {
+            LastActivity = LastActivity is { } last && last > end ? last : end;
+        }
     }
 
     private void Count(TaskHold hold)
