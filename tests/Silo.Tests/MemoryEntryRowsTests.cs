@@ -123,7 +123,7 @@ public class MemoryEntryRowsTests
             Assert.Contains("e05", await db.StateJsonAsync(key));
             // A crash after the rows were inserted but before the state row was emptied: some rows already exist.
             var entryStore = silo.Host.Services.GetRequiredService<SwarmCluster.Grains.IMemoryEntryStore>();
-            await entryStore.ImportAsync(key, old.Entries.Where(e => string.CompareOrdinal(e.Key, "e10") < 0).ToDictionary(), old.Requests);
+            await entryStore.ImportAsync(await entryStore.ClaimAsync(key), old.Entries.Where(e => string.CompareOrdinal(e.Key, "e10") < 0).ToDictionary(), old.Requests);
 
             var memory = silo.Grains.GetGrain<IMemoryGrain>(key);
             var listing = await memory.List(null, 100);
@@ -153,10 +153,10 @@ public class MemoryEntryRowsTests
         await storage.WriteStateAsync("memory", GrainId.Create("memory", key), new GrainState<MemoryGrainState>(old));
     }
 
-    private sealed record Row(string EntryKey, string ValueJson, string? RequestId);
+    internal sealed record Row(string EntryKey, string ValueJson, string? RequestId);
 
     /// <summary>A fresh SQLite file or PostgreSQL database and the silo settings that use it.</summary>
-    private sealed class Database : IAsyncDisposable
+    internal sealed class Database : IAsyncDisposable
     {
         private readonly TempDirectory _directory = new();
         private TempPostgresDatabase? _postgres;
@@ -174,6 +174,11 @@ public class MemoryEntryRowsTests
             db.Settings["SwarmCluster:PostgresConnectionString"] = db._postgres?.ConnectionString;
             return db;
         }
+
+        /// <summary>The storage connection string the silo settings name.</summary>
+        public string ConnectionString => Provider == StorageProvider.Sqlite
+            ? SwarmClusterHosting.BuildSqliteConnectionString(_directory.SqliteFile)
+            : _postgres!.ConnectionString;
 
         private DbConnection Connection() => Provider == StorageProvider.Sqlite
             ? new SqliteConnection(SwarmClusterHosting.BuildSqliteConnectionString(_directory.SqliteFile))

@@ -34,6 +34,12 @@ namespace SwarmCluster.Grains;
 /// them, so a crash in between repeats an insert that changes nothing.
 /// </para>
 /// <para>
+/// Fencing: entry rows carry no version, so each activation first claims the namespace's epoch
+/// (<see cref="IMemoryEntryStore.ClaimAsync"/>) and every row write checks it in the same transaction. A stale second
+/// activation (possible for moments while cluster membership changes) then answers a Conflict instead of overwriting
+/// the newer activation's acknowledged writes, and deactivates so the next call reaches the current one.
+/// </para>
+/// <para>
 /// Every value is checked before it is kept: valid JSON, nested at most <see cref="InputLimits.MaxValueDepth"/>
 /// deep, valid Unicode, so whatever is stored can be read back by every tool and transport.
 /// </para>
@@ -66,12 +72,19 @@ public sealed class MemoryGrain(
     private bool _stateDirty;
     private bool _registrationUnwritten;
 
+    // This activation's claim on the namespace: every row write is checked against it.
+    private MemoryFence? _fence;
+    // Set once a write found a newer activation: this one writes nothing more, not even on deactivation.
+    private bool _superseded;
+
     // Bytes last claimed from or reported to the tenant's usage grain; -1 until the first claim of this activation.
     private long _reportedBytes = -1;
 
     private bool Dirty => _pending.Count > 0 || _deleted.Count > 0 || _newRequests.Count > 0 || _deleteAll || _stateDirty;
 
     private string GrainKey => this.GetPrimaryKeyString();
+
+    private MemoryFence Fence => _fence ?? throw new InvalidOperationException("The memory namespace is written before its activation claimed it.");
 
     /// <summary>The namespace as its clients name it; a named tenant's grain key also carries the tenant.</summary>
     private string Namespace => this.GetPrimaryKeyString() is { } key && key.StartsWith(GrainKeys.MemoryPrefix, StringComparison.Ordinal)
@@ -103,6 +116,8 @@ public sealed class MemoryGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // Claimed before the first read: a stale activation's writes committed before this point are loaded, later ones fail.
+        _fence = await store.ClaimAsync(GrainKey, cancellationToken);
         await MoveOldEntriesAsync(cancellationToken);
         var rows = await store.LoadAsync(GrainKey, cancellationToken);
         foreach (var (key, record) in rows.Entries)
@@ -123,7 +138,7 @@ public sealed class MemoryGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         Held(-_entries.Count, -_totalBytes);
-        if (Dirty)
+        if (Dirty && !_superseded)
         {
             try
             {
@@ -145,7 +160,7 @@ public sealed class MemoryGrain(
             return;
         }
 
-        await store.ImportAsync(GrainKey, old.Entries, old.Requests, cancellationToken);
+        await FencedAsync(() => store.ImportAsync(Fence, old.Entries, old.Requests, cancellationToken));
         logger.LogInformation("Memory namespace {Namespace}: moved {Entries} entries and {Requests} request ids to entry rows",
             Namespace, old.Entries.Count, old.Requests.Count);
         old.Entries = new(StringComparer.Ordinal);
@@ -392,7 +407,7 @@ public sealed class MemoryGrain(
             return;
         }
 
-        await store.WriteAsync(GrainKey, new MemoryRowChanges(false, [], [new MemoryRowUpsert(key, record)], request is null ? [] : [request]));
+        await FencedAsync(() => store.WriteAsync(Fence, new MemoryRowChanges(false, [], [new MemoryRowUpsert(key, record)], request is null ? [] : [request])));
         _pending.Remove(key);
         if (request is not null)
         {
@@ -418,7 +433,7 @@ public sealed class MemoryGrain(
         var deletes = _deleted.ToList();
         var upserts = _pending.Select(k => new MemoryRowUpsert(k, _entries[k])).ToList();
         var requests = _newRequests.ToList();
-        await store.WriteAsync(GrainKey, new MemoryRowChanges(deleteAll, deletes, upserts, requests));
+        await FencedAsync(() => store.WriteAsync(Fence, new MemoryRowChanges(deleteAll, deletes, upserts, requests)));
 
         // Changes made while the write was in flight stay pending.
         _deleteAll &= !deleteAll;
@@ -436,19 +451,30 @@ public sealed class MemoryGrain(
 
     private async Task WriteStateAsync()
     {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch (InconsistentStateException)
-        {
-            // Someone else wrote this namespace: our copy is stale. Reload on next activation.
-            DeactivateOnIdle();
-            throw;
-        }
-
+        await FencedAsync(state.WriteStateAsync);
         _stateDirty = false;
         _registrationUnwritten = false;
+    }
+
+    /// <summary>
+    /// A write that finds another activation has written the namespace since (a later epoch, or the state row's ETag
+    /// moved): this copy is stale, so nothing is written, the caller gets a Conflict and the next call activates afresh.
+    /// </summary>
+    private async Task FencedAsync(Func<Task> write)
+    {
+        try
+        {
+            await write();
+        }
+        catch (InconsistentStateException e)
+        {
+            logger.LogWarning(e, "Memory namespace {Namespace}: superseded by a newer activation; deactivating", Namespace);
+            _superseded = true;
+            DeactivateOnIdle();
+            throw new DomainException(ErrorKind.Conflict,
+                $"memory namespace '{Namespace}' is now served by a newer activation (the cluster moved it); this write was not applied, try again",
+                "namespace");
+        }
     }
 
     /// <summary>Deletes and expiries give quota back once they are written; a failure only delays that.</summary>

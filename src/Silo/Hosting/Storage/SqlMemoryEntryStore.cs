@@ -1,8 +1,10 @@
 using System.Data;
 using System.Data.Common;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using Orleans.Storage;
 using SwarmCluster.Contracts.Memory;
 using SwarmCluster.Grains;
 using SwarmCluster.Grains.State;
@@ -10,14 +12,25 @@ using SwarmCluster.Grains.State;
 namespace SwarmCluster.Hosting.Storage;
 
 /// <summary>
-/// Memory entries one row each, in the tables migration 003 creates, on the database the grain storage uses. The SQL
-/// is the same for both back-ends: unquoted names match SQLite's mixed case and fold to PostgreSQL's lower case.
+/// Memory entries one row each, in the tables migration 003 creates, on the database the grain storage uses; the
+/// namespace's fencing epoch is in the table of migration 004. The SQL is the same for both back-ends: unquoted names
+/// match SQLite's mixed case and fold to PostgreSQL's lower case.
 /// </summary>
 public sealed class SqlMemoryEntryStore(StorageProvider provider, string connectionString, Func<string> serviceId) : IMemoryEntryStore
 {
     private const string Columns = "ServiceId, GrainKey, EntryKey, ValueJson, MetadataJson, CreatedTicks, UpdatedTicks, ExpiresTicks, SizeBytes, RequestId";
     private const string Values = "@ServiceId, @GrainKey, @EntryKey, @ValueJson, @MetadataJson, @CreatedTicks, @UpdatedTicks, @ExpiresTicks, @SizeBytes, @RequestId";
     private const string Namespace = "ServiceId = @ServiceId AND GrainKey = @GrainKey";
+
+    // The target is named in the SET: PostgreSQL calls a bare column ambiguous there (it could be excluded's).
+    private const string ClaimSql =
+        "INSERT INTO SwarmMemoryNamespaces (ServiceId, GrainKey, Epoch) VALUES (@ServiceId, @GrainKey, 1) " +
+        "ON CONFLICT (ServiceId, GrainKey) DO UPDATE SET Epoch = SwarmMemoryNamespaces.Epoch + 1 RETURNING Epoch";
+
+    // First in every write transaction: it matches one row only while no later activation has claimed the namespace,
+    // and on PostgreSQL it also locks that row, so a claim waits until this write has committed (SQLite's BEGIN
+    // IMMEDIATE serializes writers anyway).
+    private const string FenceSql = $"UPDATE SwarmMemoryNamespaces SET Epoch = Epoch WHERE {Namespace} AND Epoch = @Epoch";
 
     private const string UpsertSql =
         $"INSERT INTO SwarmMemoryEntries ({Columns}) VALUES ({Values}) ON CONFLICT (ServiceId, GrainKey, EntryKey) DO UPDATE SET " +
@@ -41,6 +54,13 @@ public sealed class SqlMemoryEntryStore(StorageProvider provider, string connect
     public SqlMemoryEntryStore(StorageProvider provider, string connectionString, string serviceId)
         : this(provider, connectionString, () => serviceId)
     {
+    }
+
+    public async Task<MemoryFence> ClaimAsync(string grainKey, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, grainKey, ClaimSql);
+        return new MemoryFence(grainKey, Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture));
     }
 
     public async Task<MemoryRows> LoadAsync(string grainKey, CancellationToken cancellationToken = default)
@@ -81,16 +101,19 @@ public sealed class SqlMemoryEntryStore(StorageProvider provider, string connect
         return new MemoryRows(entries, requests);
     }
 
-    public async Task WriteAsync(string grainKey, MemoryRowChanges changes, CancellationToken cancellationToken = default)
+    public async Task WriteAsync(MemoryFence fence, MemoryRowChanges changes, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(fence);
         ArgumentNullException.ThrowIfNull(changes);
         if (changes.IsEmpty)
         {
             return;
         }
 
+        var grainKey = fence.GrainKey;
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await BeginAsync(connection, cancellationToken);
+        await CheckFenceAsync(connection, transaction, fence, cancellationToken);
         if (changes.DeleteAll)
         {
             await ExecuteAsync(Command(connection, transaction, grainKey, $"DELETE FROM SwarmMemoryEntries WHERE {Namespace}"), cancellationToken);
@@ -112,13 +135,16 @@ public sealed class SqlMemoryEntryStore(StorageProvider provider, string connect
         await transaction.CommitAsync(cancellationToken);
     }
 
-    public async Task ImportAsync(string grainKey, IReadOnlyDictionary<string, MemoryRecord> entries, IReadOnlyList<MemoryRequestRecord> requests,
+    public async Task ImportAsync(MemoryFence fence, IReadOnlyDictionary<string, MemoryRecord> entries, IReadOnlyList<MemoryRequestRecord> requests,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(fence);
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(requests);
+        var grainKey = fence.GrainKey;
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await BeginAsync(connection, cancellationToken);
+        await CheckFenceAsync(connection, transaction, fence, cancellationToken);
         foreach (var (key, record) in entries)
         {
             await ExecuteAsync(EntryCommand(connection, transaction, grainKey, ImportSql, key, record), cancellationToken);
@@ -126,6 +152,25 @@ public sealed class SqlMemoryEntryStore(StorageProvider provider, string connect
 
         await WriteRequestsAsync(connection, transaction, grainKey, requests, "NOTHING", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Throws (the caller's transaction then rolls back at dispose) unless <paramref name="fence"/> is still the namespace's epoch.</summary>
+    private async Task CheckFenceAsync(DbConnection connection, DbTransaction transaction, MemoryFence fence, CancellationToken cancellationToken)
+    {
+        await using var check = Command(connection, transaction, fence.GrainKey, FenceSql);
+        Add(check, "Epoch", fence.Epoch);
+        if (await check.ExecuteNonQueryAsync(cancellationToken) == 1)
+        {
+            return;
+        }
+
+        await using var current = Command(connection, transaction, fence.GrainKey, $"SELECT Epoch FROM SwarmMemoryNamespaces WHERE {Namespace}");
+        var stored = await current.ExecuteScalarAsync(cancellationToken) is { } epoch and not DBNull
+            ? Convert.ToInt64(epoch, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)
+            : "none";
+        throw new InconsistentStateException(
+            $"Memory namespace '{fence.GrainKey}' was claimed by a later activation (epoch {stored}, this one holds {fence.Epoch}); nothing was written.",
+            stored, fence.Epoch.ToString(CultureInfo.InvariantCulture));
     }
 
     private async Task WriteRequestsAsync(DbConnection connection, DbTransaction transaction, string grainKey, IReadOnlyList<MemoryRequestRecord> requests,
