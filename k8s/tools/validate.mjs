@@ -3,7 +3,7 @@
 // 2. SwarmCluster's own rules (probes, resources, Orleans labels/env, references that resolve),
 // 3. security: NetworkPolicies keep the silo ports to SwarmCluster pods and open only the gateway's HTTP port and,
 //    to Prometheus alone, each silo's metrics port; no gateway (nor anything an Ingress or an external Service
-//    reaches) runs without authentication.
+//    reaches) runs without authentication, and no Ingress publishes the open /healthz or /metrics.
 // Usage: kubectl kustomize k8s/overlays/dev | node validate.mjs --overlay dev [--external-secret NAME]...
 import { parseAllDocuments } from "yaml";
 
@@ -241,7 +241,13 @@ for (const i of byKind("Ingress"))
       const targets = silos.filter((w) => selectorMatches({ matchLabels: service.spec.selector }, w.spec.template.metadata.labels ?? {}));
       if (targets.length === 0 || targets.some((w) => !authenticatedGateways.has(w.metadata.name)))
         fail(i, `path ${path.path} reaches ${targets.map((w) => w.metadata.name).join(", ") || "no SwarmCluster pod"}: an Ingress may route only to authenticated gateways`);
-      if (path.path.startsWith("/healthz")) fail(i, `path ${path.path} publishes the probes`);
+      // /healthz* and /metrics answer without credentials: they stay inside the cluster (a Prefix "/" would publish them too).
+      for (const open of ["/healthz", "/metrics"]) {
+        const p = path.path.replace(/\/+$/, "") || "/";
+        const under = p === open || p.startsWith(open + "/") || (open === "/healthz" && p.startsWith(open));
+        const covers = path.pathType !== "Exact" && (p === "/" || open.startsWith(p + "/"));
+        if (under || covers) fail(i, `path ${path.path} publishes ${open}, which answers without authentication`);
+      }
     }
 
 const kinds = {};
