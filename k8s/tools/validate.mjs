@@ -1,8 +1,9 @@
 // Validates rendered Kubernetes manifests (multi-document YAML on stdin) offline:
 // 1. every object against the Kubernetes JSON schema of its apiVersion/kind (kubernetes-models),
 // 2. SwarmCluster's own rules (probes, resources, Orleans labels/env, references that resolve),
-// 3. security: NetworkPolicies keep the silo ports to SwarmCluster pods and open only the gateway's HTTP port, and
-//    no gateway (nor anything an Ingress or an external Service reaches) runs without authentication.
+// 3. security: NetworkPolicies keep the silo ports to SwarmCluster pods and open only the gateway's HTTP port and,
+//    to Prometheus alone, each silo's metrics port; no gateway (nor anything an Ingress or an external Service
+//    reaches) runs without authentication, and no Ingress publishes the open /healthz or /metrics.
 // Usage: kubectl kustomize k8s/overlays/dev | node validate.mjs --overlay dev [--external-secret NAME]...
 import { parseAllDocuments } from "yaml";
 
@@ -146,6 +147,16 @@ const containerPort = (w, port) => {
 };
 // A peer that can only be a SwarmCluster pod of this namespace.
 const onlySwarmPods = (peer) => !peer.ipBlock && !peer.namespaceSelector && peer.podSelector?.matchLabels?.["app.kubernetes.io/name"] === "swarmcluster";
+// Prometheus, the one peer from another namespace besides the gateway's entry (the assumption documented with the
+// NetworkPolicy swarmcluster-metrics): exactly these labels, namespace and pods in ONE peer so that both must match.
+const exactly = (selector, labels) =>
+  !!selector && !(selector.matchExpressions ?? []).length &&
+  Object.keys(selector.matchLabels ?? {}).length === Object.keys(labels).length &&
+  Object.entries(labels).every(([k, v]) => selector.matchLabels[k] === v);
+const prometheusPeer = (peer) =>
+  !peer.ipBlock &&
+  exactly(peer.namespaceSelector, { "kubernetes.io/metadata.name": "monitoring" }) &&
+  exactly(peer.podSelector, { "app.kubernetes.io/name": "prometheus" });
 const policies = byKind("NetworkPolicy").filter((p) => (p.spec.policyTypes ?? ["Ingress"]).includes("Ingress"));
 for (const w of silos) {
   const labels = w.spec.template.metadata.labels ?? {};
@@ -155,6 +166,11 @@ for (const w of silos) {
     continue;
   }
   const http = containerPort(w, "http")?.containerPort;
+  const metrics = Number(w.spec.template.metadata.annotations?.["prometheus.io/port"]);
+  let prometheusAdmitted = false;
+  // Every rule is one of: silo ports from SwarmCluster pods of this namespace; the gateway's HTTP port (its entry,
+  // authenticated; prod narrows the sources to the ingress controller); the metrics port from Prometheus. Nothing
+  // else admits traffic from outside the namespace, and a worker's HTTP port admits no other pod at all.
   for (const p of applying)
     for (const [i, rule] of (p.spec.ingress ?? []).entries()) {
       const ports = (rule.ports ?? []).map((port) => containerPort(w, port.port)?.containerPort ?? port.port);
@@ -162,10 +178,19 @@ for (const w of silos) {
       const fromAnywhere = !rule.from || rule.from.length === 0;
       if (opensSilo && (fromAnywhere || !rule.from.every(onlySwarmPods)))
         fail(p, `ingress rule ${i} opens ${ports.length ? "silo port(s) " + ports.filter((x) => siloPorts.includes(x)).join("/") : "every port"} of ${w.metadata.name} to more than SwarmCluster pods`);
-      for (const port of ports.filter((x) => !siloPorts.includes(x)))
-        if (!(isGateway(w) && port === http))
-          fail(p, `ingress rule ${i} exposes port ${port} of ${w.metadata.name}: only the gateway's HTTP port may be exposed`);
+      const fromPrometheus = !fromAnywhere && rule.from.every(prometheusPeer);
+      for (const port of ports.filter((x) => !siloPorts.includes(x))) {
+        if (isGateway(w) && port === http) continue;
+        if (port === metrics && fromPrometheus) continue;
+        fail(p, port === metrics
+          ? `ingress rule ${i} opens the metrics port ${port} of ${w.metadata.name} to more than Prometheus (one peer: namespace monitoring and pods app.kubernetes.io/name: prometheus)`
+          : `ingress rule ${i} exposes port ${port} of ${w.metadata.name}: only the gateway's HTTP port, and the metrics port to Prometheus, may be exposed`);
+      }
+      if ((ports.length === 0 || ports.includes(metrics)) && (fromAnywhere || rule.from.some(prometheusPeer))) prometheusAdmitted = true;
     }
+  // The prometheus.io annotations ask Prometheus to scrape: the policies must let it.
+  if (!prometheusAdmitted)
+    fail(w, `no NetworkPolicy admits Prometheus (namespace monitoring, pods app.kubernetes.io/name: prometheus) to its metrics port ${metrics}`);
 }
 for (const s of byKind("Service")) {
   if (!["NodePort", "LoadBalancer"].includes(s.spec?.type)) continue;
@@ -216,7 +241,13 @@ for (const i of byKind("Ingress"))
       const targets = silos.filter((w) => selectorMatches({ matchLabels: service.spec.selector }, w.spec.template.metadata.labels ?? {}));
       if (targets.length === 0 || targets.some((w) => !authenticatedGateways.has(w.metadata.name)))
         fail(i, `path ${path.path} reaches ${targets.map((w) => w.metadata.name).join(", ") || "no SwarmCluster pod"}: an Ingress may route only to authenticated gateways`);
-      if (path.path.startsWith("/healthz")) fail(i, `path ${path.path} publishes the probes`);
+      // /healthz* and /metrics answer without credentials: they stay inside the cluster (a Prefix "/" would publish them too).
+      for (const open of ["/healthz", "/metrics"]) {
+        const p = path.path.replace(/\/+$/, "") || "/";
+        const under = p === open || p.startsWith(open + "/") || (open === "/healthz" && p.startsWith(open));
+        const covers = path.pathType !== "Exact" && (p === "/" || open.startsWith(p + "/"));
+        if (under || covers) fail(i, `path ${path.path} publishes ${open}, which answers without authentication`);
+      }
     }
 
 const kinds = {};
