@@ -171,7 +171,7 @@ table(['fact', 'value'], [
   ['date', m.date], ['CPU', `${m.cpuModel} — ${m.nproc} cores (nproc)`], ['memory', bytes(m.memoryBytes)], ['OS', m.os],
   ['.NET SDK', m.dotnet], ['Node.js', m.node], ['gcc', m.gcc], ['libfann', m.libfann],
   ['peer', `ruv-swarm ${m.ruvSwarm} (npm), \`node bin/ruv-swarm-secure.js\``], ['MCP client', `@modelcontextprotocol/sdk ${m.mcpSdk} (Node), for both servers`],
-  ['ours', `git ${m.gitCommit}${m.gitDirty ? ' + uncommitted changes' : ''}, \`SwarmCluster.Gateway.dll\` ${/\/debug\//i.test(m.gatewayDll ?? '') ? '**Debug**' : 'Release'}, default configuration (SQLite, dashboard on)`],
+  ['ours', `git ${m.gitCommit}${m.gitDirty ? ' + uncommitted changes' : ''}, \`SwarmCluster.Gateway.dll\` ${/\/debug\//i.test(m.gatewayDll ?? '') ? '**Debug**' : 'Release'}${/gateway-r2r/.test(m.gatewayDll ?? '') ? ', published ReadyToRun (linux-x64)' : ' build'}, default configuration (SQLite, dashboard on)`],
   ['load average (1/5/15 min)', `start ${m.loadAverageAtStart.map(x => x.toFixed(2)).join(' / ')}, end ${(m.loadAverageAtEnd ?? []).map(x => x.toFixed(2)).join(' / ')}`],
 ]);
 p('The machine is shared (2 cores): the load average above shows how quiet it was. Interleaving makes both sides see the same noise; absolute figures move between runs more than ratios do.', '');

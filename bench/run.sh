@@ -83,6 +83,14 @@ else
   gateway_dll="$root/src/Gateway/bin/Release/net10.0/SwarmCluster.Gateway.dll"
   neural_dll="$root/bench/Neural/bin/Release/net10.0/SwarmCluster.Bench.Neural.dll"
 fi
+# A full run measures the gateway as it is deployed: published, ReadyToRun (precompiled, less start-up JIT).
+# Smoke runs keep the plain build: they show that every path works, and CI should not pay for crossgen.
+if [ "$smoke" = 0 ]; then
+  log "publishing src/Gateway ReadyToRun (linux-x64, framework-dependent)"
+  dotnet publish src/Gateway -c Release -nologo -v q -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+    -o "$tmp/gateway-r2r" >"$tmp/publish-gateway.log" 2>&1 || { tail -30 "$tmp/publish-gateway.log" >&2; exit 1; }
+  gateway_dll="$tmp/gateway-r2r/SwarmCluster.Gateway.dll"
+fi
 for f in "$gateway_dll" "$neural_dll"; do [ -f "$f" ] || { echo "bench: build output missing: $f" >&2; exit 1; }; done
 
 # ---- run ------------------------------------------------------------------------------------------------

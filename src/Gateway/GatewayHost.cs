@@ -83,9 +83,12 @@ public static class GatewayHost
         if (builder.Configuration[$"{SwarmClusterOptions.SectionName}:Dashboard"] is null)
             builder.Configuration[$"{SwarmClusterOptions.SectionName}:Dashboard"] = "false";
 
-        builder.AddSwarmClusterSilo(ReadRole(builder.Configuration));
+        // The MCP server's hosted service is registered before the silo's (hosted services start in registration
+        // order): the client's initialize and tools/list need no grain, so they are answered while the silo starts.
+        var role = ReadRole(builder.Configuration);
         var stdio = new PrivateStdio();
         builder.Services.AddSwarmGateway(builder.Configuration, "stdio").WithStreamServerTransport(stdio.ServerInput, stdio.ServerOutput);
+        builder.AddSwarmClusterSilo(role);
         return await stdio.RunAsync(builder.Build());
     }
 
@@ -98,6 +101,7 @@ public static class GatewayHost
         services.TryAddSingleton(new CallerResolver(authenticationEnabled: false));
         services.AddSingleton(catalog);
         services.AddSingleton<ToolInvoker>();
+        services.AddSingleton<ClusterStarted>();
         services.AddSingleton<GrainCalls>();
         services.AddSingleton<ProcessFigures>();
         services.AddSingleton(sp => ClusterDescription.From(sp.GetRequiredService<SwarmClusterSiloInfo>(), transport));

@@ -13,7 +13,7 @@ namespace SwarmCluster.Gateway.Mcp;
 /// turned into a clear error: used by the MCP call-tool filter and by the REST mirror. tools/list shows a caller
 /// only the tools this lets it call.
 /// </summary>
-public sealed class ToolInvoker(ToolCatalog catalog, CallerResolver callers, ILogger<ToolInvoker> logger)
+public sealed class ToolInvoker(ToolCatalog catalog, CallerResolver callers, ClusterStarted started, ILogger<ToolInvoker> logger)
 {
     public ToolCatalog Catalog => catalog;
 
@@ -31,6 +31,7 @@ public sealed class ToolInvoker(ToolCatalog catalog, CallerResolver callers, ILo
             var arguments = ArgumentValidator.Validate(entry.McpTool.ProtocolTool.InputSchema, context.Params!.Arguments);
             context.Params.Arguments = arguments; // the binder gets the normalized arguments
             caller.Enter();
+            await started.WaitAsync(cancellationToken);
             return await next(context, cancellationToken);
         }
         catch (Exception e) when (ToolError.FromException(e, name, cancellationToken) is { } error)
@@ -53,6 +54,7 @@ public sealed class ToolInvoker(ToolCatalog catalog, CallerResolver callers, ILo
             var validated = ArgumentValidator.Validate(entry.McpTool.ProtocolTool.InputSchema, arguments);
             var functionArguments = new AIFunctionArguments(validated.ToDictionary(kv => kv.Key, kv => (object?)kv.Value)) { Services = services };
             caller.Enter();
+            await started.WaitAsync(cancellationToken);
             var result = await entry.Function.InvokeAsync(functionArguments, cancellationToken);
             return ((CallToolResult)result!, null);
         }
