@@ -14,20 +14,28 @@ namespace SwarmCluster.Grains;
 /// </summary>
 public interface IMemoryEntryStore
 {
-    /// <summary>Raises the namespace's epoch by one (1 for a new namespace), committed before it returns: the fence for every write of this activation.</summary>
-    Task<MemoryFence> ClaimAsync(string grainKey, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Raises the namespace's epoch by one, committed before it returns: the fence for every write of this activation.
+    /// A namespace never written has no epoch: with <paramref name="create"/> it gets epoch 1, without it nothing is
+    /// stored and the fence has epoch 0, which the first write claims (and fails if another activation claimed first).
+    /// Reads of a namespace nobody wrote therefore leave nothing behind.
+    /// </summary>
+    Task<MemoryFence> ClaimAsync(string grainKey, bool create = true, CancellationToken cancellationToken = default);
 
     /// <summary>Every entry of the namespace and its remembered store requests (oldest first).</summary>
     Task<MemoryRows> LoadAsync(string grainKey, CancellationToken cancellationToken = default);
 
-    /// <summary>Applies <paramref name="changes"/> in one transaction: delete-all, deletes, upserts, then request records.</summary>
-    Task WriteAsync(MemoryFence fence, MemoryRowChanges changes, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Applies <paramref name="changes"/> in one transaction: delete-all, deletes, upserts, then request records.
+    /// Returns the fence for the next write (epoch 1 once a write has claimed a new namespace).
+    /// </summary>
+    Task<MemoryFence> WriteAsync(MemoryFence fence, MemoryRowChanges changes, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Inserts entries and request records that have no row yet, leaving existing rows as they are: moving a namespace
     /// out of its old whole-namespace state row may run again after a crash without changing anything.
     /// </summary>
-    Task ImportAsync(MemoryFence fence, IReadOnlyDictionary<string, MemoryRecord> entries, IReadOnlyList<MemoryRequestRecord> requests,
+    Task<MemoryFence> ImportAsync(MemoryFence fence, IReadOnlyDictionary<string, MemoryRecord> entries, IReadOnlyList<MemoryRequestRecord> requests,
         CancellationToken cancellationToken = default);
 }
 

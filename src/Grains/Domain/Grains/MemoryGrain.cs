@@ -117,7 +117,8 @@ public sealed class MemoryGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Claimed before the first read: a stale activation's writes committed before this point are loaded, later ones fail.
-        _fence = await store.ClaimAsync(GrainKey, cancellationToken);
+        // A namespace nobody wrote is not claimed until its first write: a read stores nothing.
+        _fence = await store.ClaimAsync(GrainKey, create: false, cancellationToken);
         await MoveOldEntriesAsync(cancellationToken);
         var rows = await store.LoadAsync(GrainKey, cancellationToken);
         foreach (var (key, record) in rows.Entries)
@@ -160,7 +161,7 @@ public sealed class MemoryGrain(
             return;
         }
 
-        await FencedAsync(() => store.ImportAsync(Fence, old.Entries, old.Requests, cancellationToken));
+        await FencedAsync(async () => _fence = await store.ImportAsync(Fence, old.Entries, old.Requests, cancellationToken));
         logger.LogInformation("Memory namespace {Namespace}: moved {Entries} entries and {Requests} request ids to entry rows",
             Namespace, old.Entries.Count, old.Requests.Count);
         old.Entries = new(StringComparer.Ordinal);
@@ -407,7 +408,7 @@ public sealed class MemoryGrain(
             return;
         }
 
-        await FencedAsync(() => store.WriteAsync(Fence, new MemoryRowChanges(false, [], [new MemoryRowUpsert(key, record)], request is null ? [] : [request])));
+        await FencedAsync(async () => _fence = await store.WriteAsync(Fence, new MemoryRowChanges(false, [], [new MemoryRowUpsert(key, record)], request is null ? [] : [request])));
         _pending.Remove(key);
         if (request is not null)
         {
@@ -433,7 +434,7 @@ public sealed class MemoryGrain(
         var deletes = _deleted.ToList();
         var upserts = _pending.Select(k => new MemoryRowUpsert(k, _entries[k])).ToList();
         var requests = _newRequests.ToList();
-        await FencedAsync(() => store.WriteAsync(Fence, new MemoryRowChanges(deleteAll, deletes, upserts, requests)));
+        await FencedAsync(async () => _fence = await store.WriteAsync(Fence, new MemoryRowChanges(deleteAll, deletes, upserts, requests)));
 
         // Changes made while the write was in flight stay pending.
         _deleteAll &= !deleteAll;

@@ -32,6 +32,12 @@ public sealed class SqlMemoryEntryStore(StorageProvider provider, string connect
     // IMMEDIATE serializes writers anyway).
     private const string FenceSql = $"UPDATE SwarmMemoryNamespaces SET Epoch = Epoch WHERE {Namespace} AND Epoch = @Epoch";
 
+    private const string ClaimExistingSql = $"UPDATE SwarmMemoryNamespaces SET Epoch = Epoch + 1 WHERE {Namespace} RETURNING Epoch";
+
+    // The first write of a namespace nobody had written: epoch 1 is this activation's unless another one got there first.
+    private const string ClaimNewSql =
+        "INSERT INTO SwarmMemoryNamespaces (ServiceId, GrainKey, Epoch) VALUES (@ServiceId, @GrainKey, 1) ON CONFLICT (ServiceId, GrainKey) DO NOTHING";
+
     private const string UpsertSql =
         $"INSERT INTO SwarmMemoryEntries ({Columns}) VALUES ({Values}) ON CONFLICT (ServiceId, GrainKey, EntryKey) DO UPDATE SET " +
         "ValueJson = excluded.ValueJson, MetadataJson = excluded.MetadataJson, CreatedTicks = excluded.CreatedTicks, " +
@@ -56,11 +62,13 @@ public sealed class SqlMemoryEntryStore(StorageProvider provider, string connect
     {
     }
 
-    public async Task<MemoryFence> ClaimAsync(string grainKey, CancellationToken cancellationToken = default)
+    public async Task<MemoryFence> ClaimAsync(string grainKey, bool create = true, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, grainKey, ClaimSql);
-        return new MemoryFence(grainKey, Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture));
+        await using var command = Command(connection, null, grainKey, create ? ClaimSql : ClaimExistingSql);
+        return new MemoryFence(grainKey, await command.ExecuteScalarAsync(cancellationToken) is { } epoch and not DBNull
+            ? Convert.ToInt64(epoch, CultureInfo.InvariantCulture)
+            : 0);
     }
 
     public async Task<MemoryRows> LoadAsync(string grainKey, CancellationToken cancellationToken = default)
@@ -101,13 +109,13 @@ public sealed class SqlMemoryEntryStore(StorageProvider provider, string connect
         return new MemoryRows(entries, requests);
     }
 
-    public async Task WriteAsync(MemoryFence fence, MemoryRowChanges changes, CancellationToken cancellationToken = default)
+    public async Task<MemoryFence> WriteAsync(MemoryFence fence, MemoryRowChanges changes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(fence);
         ArgumentNullException.ThrowIfNull(changes);
         if (changes.IsEmpty)
         {
-            return;
+            return fence;
         }
 
         var grainKey = fence.GrainKey;
@@ -133,9 +141,10 @@ public sealed class SqlMemoryEntryStore(StorageProvider provider, string connect
 
         await WriteRequestsAsync(connection, transaction, grainKey, changes.Requests, "UPDATE SET EntryKey = excluded.EntryKey, StoredTicks = excluded.StoredTicks, Seq = excluded.Seq", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        return Claimed(fence);
     }
 
-    public async Task ImportAsync(MemoryFence fence, IReadOnlyDictionary<string, MemoryRecord> entries, IReadOnlyList<MemoryRequestRecord> requests,
+    public async Task<MemoryFence> ImportAsync(MemoryFence fence, IReadOnlyDictionary<string, MemoryRecord> entries, IReadOnlyList<MemoryRequestRecord> requests,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(fence);
@@ -152,13 +161,20 @@ public sealed class SqlMemoryEntryStore(StorageProvider provider, string connect
 
         await WriteRequestsAsync(connection, transaction, grainKey, requests, "NOTHING", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        return Claimed(fence);
     }
+
+    private static MemoryFence Claimed(MemoryFence fence) => fence.Epoch == 0 ? fence with { Epoch = 1 } : fence;
 
     /// <summary>Throws (the caller's transaction then rolls back at dispose) unless <paramref name="fence"/> is still the namespace's epoch.</summary>
     private async Task CheckFenceAsync(DbConnection connection, DbTransaction transaction, MemoryFence fence, CancellationToken cancellationToken)
     {
-        await using var check = Command(connection, transaction, fence.GrainKey, FenceSql);
-        Add(check, "Epoch", fence.Epoch);
+        await using var check = Command(connection, transaction, fence.GrainKey, fence.Epoch == 0 ? ClaimNewSql : FenceSql);
+        if (fence.Epoch != 0)
+        {
+            Add(check, "Epoch", fence.Epoch);
+        }
+
         if (await check.ExecuteNonQueryAsync(cancellationToken) == 1)
         {
             return;
