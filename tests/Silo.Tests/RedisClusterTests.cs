@@ -55,8 +55,12 @@ public class RedisClusterTests(ITestOutputHelper output)
             // Membership lives in Redis under <ServiceId>/members/<ClusterId>.
             Assert.True(await redis.GetDatabase().KeyExistsAsync(membershipKey), $"membership hash {membershipKey} missing in Redis");
 
+            // Placement picks among the workers the gateway knows can host the grain: wait until it knows both.
+            await WaitForPlacementOnBothWorkersAsync(gateway, worker1.SiloIdentity, worker2.SiloIdentity);
+
             var placements = await Task.WhenAll(Enumerable.Range(0, 40)
                 .Select(i => gateway.Grains.GetGrain<IWhereGrain>($"spread-{i}").Where()));
+
             var bySilo = placements.GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
             output.WriteLine("placements: " + string.Join(", ", bySilo.Select(kv => $"{kv.Key}={kv.Value}")));
 
@@ -105,6 +109,18 @@ public class RedisClusterTests(ITestOutputHelper output)
 
             Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), $"{silo.SiloIdentity} sees {hosts.Count} active silos, expected {expected}");
             await Task.Delay(200);
+        }
+    }
+
+    private static async Task WaitForPlacementOnBothWorkersAsync(SiloHost gateway, string worker1, string worker2)
+    {
+        var seen = new HashSet<string>();
+        var deadline = Stopwatch.StartNew();
+        for (var i = 0; !(seen.Contains(worker1) && seen.Contains(worker2)); i++)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), $"placement never reached both workers (saw {string.Join(", ", seen)})");
+            seen.Add(await gateway.Grains.GetGrain<IWhereGrain>($"probe-{i}").Where());
+            await Task.Delay(100);
         }
     }
 }

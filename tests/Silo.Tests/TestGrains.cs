@@ -76,9 +76,12 @@ public interface IWhereGrain : IGrainWithStringKey
     [Alias("Where")] Task<string> Where();
 }
 
-/// <summary>Worker-only and spread by activation count: the combination recommended for swarms and agents.</summary>
+/// <summary>
+/// Worker-only and placed at random, as swarms are: activation-count placement follows load statistics that lag on a
+/// busy machine (all 40 activations landed on one worker in a CI run), so it is not what a spread test can assert.
+/// </summary>
 [WorkerPlacement]
-[ActivationCountBasedPlacement]
+[RandomPlacement]
 public sealed class WorkerOnlyGrain : Grain, IWhereGrain
 {
     public Task<string> Where() => Task.FromResult(RuntimeIdentity);

@@ -192,7 +192,9 @@ internal static class FailoverWorkload
                         }
 
                         ledger.Created.Add(new(created.Body.GetProperty("id").GetString()!, swarm.Id));
-                        var claim = await gateway.CallAsync("task_claim", new { agentId, swarmId = swarm.Id, leaseSeconds = 30, requestId = $"c-{loop}-{i}" }, cancellationToken: ct);
+                        // A lease longer than any restart the tests make: a hold open when the load stops must not
+                        // expire while the cluster restarts (a loaded machine took 33 s), or the compared state moves.
+                        var claim = await gateway.CallAsync("task_claim", new { agentId, swarmId = swarm.Id, leaseSeconds = 600, requestId = $"c-{loop}-{i}" }, cancellationToken: ct);
                         stats.Record(claim);
                         if (!claim.Ok || !claim.Body.GetProperty("claimed").GetBoolean())
                         {
