@@ -35,7 +35,8 @@ namespace SwarmCluster.Grains;
 /// </para>
 /// <para>
 /// Fencing: entry rows carry no version, so each activation first claims the namespace's epoch
-/// (<see cref="IMemoryEntryStore.ClaimAsync"/>) and every row write checks it in the same transaction. A stale second
+/// (<see cref="IMemoryEntryStore.ClaimAsync"/>; a namespace nobody wrote is claimed by its first write, so reads
+/// store nothing) and every row write checks it in the same transaction. A stale second
 /// activation (possible for moments while cluster membership changes) then answers a Conflict instead of overwriting
 /// the newer activation's acknowledged writes, and deactivates so the next call reaches the current one.
 /// </para>
