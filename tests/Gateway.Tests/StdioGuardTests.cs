@@ -21,7 +21,8 @@ public sealed class StdioGuardTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { TestPaths.GatewayDll, "--stdio", "--data-dir", dataDirectory })
+        // The bridge starts a background gateway: on a free port, not the default one a developer's gateway uses.
+        foreach (var arg in new[] { TestPaths.GatewayDll, "--stdio", "--data-dir", dataDirectory, "--urls", "http://127.0.0.1:0" })
             info.ArgumentList.Add(arg);
         GatewayProcess.ConfigureEnvironment(info);
 
@@ -79,6 +80,7 @@ public sealed class StdioGuardTests
         {
             if (!process.HasExited)
                 process.Kill(entireProcessTree: true);
+            await DataDirectoryProcesses.StopAsync(dataDirectory); // the background gateway would outlive the test otherwise
             try
             {
                 Directory.Delete(dataDirectory, recursive: true);
