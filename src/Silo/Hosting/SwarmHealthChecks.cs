@@ -2,11 +2,9 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using SwarmCluster.Grains.Placement;
 using SwarmCluster.Hosting.Storage;
@@ -156,9 +154,7 @@ internal sealed class StorageCheck(SwarmClusterSiloInfo info, ILogger<StorageChe
     {
         try
         {
-            await using System.Data.Common.DbConnection connection = info.Options.Storage == StorageProvider.PostgreSql
-                ? new NpgsqlConnection(_connectionString)
-                : new SqliteConnection(_connectionString);
+            await using var connection = StorageConnections.Create(info.Options.Storage, _connectionString);
             await connection.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT 1";

@@ -3,7 +3,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using Npgsql;
 using Orleans.Storage;
 using SwarmCluster.Contracts.Memory;
 using SwarmCluster.Grains;
@@ -227,12 +226,7 @@ public sealed class SqlMemoryEntryStore(StorageProvider provider, string connect
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        DbConnection connection = provider switch
-        {
-            StorageProvider.Sqlite => new SqliteConnection(connectionString),
-            StorageProvider.PostgreSql => new NpgsqlConnection(connectionString),
-            _ => throw new InvalidOperationException($"Unknown storage provider '{provider}'."),
-        };
+        var connection = StorageConnections.Create(provider, connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
