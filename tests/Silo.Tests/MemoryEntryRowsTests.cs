@@ -94,7 +94,7 @@ public class MemoryEntryRowsTests
             rows.Where(r => r.ValueJson != "\"mark\"").Select(r => (r.EntryKey, r.ValueJson)));
 
         // The namespace's state row holds no entries, so it does not grow with them.
-        Assert.DoesNotContain("k12", await db.StateJsonAsync(key));
+        Assert.DoesNotContain("k12", await db.StateTextAsync(key));
     }
 
     [Theory]
@@ -118,9 +118,10 @@ public class MemoryEntryRowsTests
 
         await using (var silo = await SiloHost.StartAsync(SiloRole.Worker, db.Settings))
         {
-            // Written the way the previous version wrote it: the whole namespace in the grain's state row.
-            await WriteOldStateAsync(silo, key, old);
-            Assert.Contains("e05", await db.StateJsonAsync(key));
+            // Written the way the previous version wrote it: the whole namespace in the grain's state row, as JSON.
+            await WriteOldStateAsync(silo, db, key, old);
+            Assert.Contains("\"$type\"", await db.StateTextAsync(key));
+            Assert.Contains("e05", await db.StateTextAsync(key));
             // A crash after the rows were inserted but before the state row was emptied: some rows already exist.
             var entryStore = silo.Host.Services.GetRequiredService<SwarmCluster.Grains.IMemoryEntryStore>();
             await entryStore.ImportAsync(await entryStore.ClaimAsync(key), old.Entries.Where(e => string.CompareOrdinal(e.Key, "e10") < 0).ToDictionary(), old.Requests);
@@ -136,7 +137,8 @@ public class MemoryEntryRowsTests
         var rows = await db.RowsAsync(key);
         Assert.Equal(old.Entries.Keys.Order(StringComparer.Ordinal), rows.Select(r => r.EntryKey));
         Assert.All(rows, r => Assert.Equal(old.Entries[r.EntryKey].ValueJson, r.ValueJson));
-        Assert.DoesNotContain("e05", await db.StateJsonAsync(key));
+        Assert.DoesNotContain("e05", await db.StateTextAsync(key));
+        Assert.True(GrainStateFormat.IsBinary(await db.StatePayloadAsync(key))); // rewritten in the current format
 
         // Activating again (the move done) changes nothing.
         await using (var silo = await SiloHost.StartAsync(SiloRole.Worker, db.Settings))
@@ -147,10 +149,13 @@ public class MemoryEntryRowsTests
         Assert.Equal(25, (await db.RowsAsync(key)).Count);
     }
 
-    private static async Task WriteOldStateAsync(SiloHost silo, string key, MemoryGrainState old)
+    /// <summary>Stores the row through the provider, then puts in its payload as versions before the binary format wrote it.</summary>
+    private static async Task WriteOldStateAsync(SiloHost silo, Database db, string key, MemoryGrainState old)
     {
         var storage = silo.Host.Services.GetRequiredKeyedService<IGrainStorage>(SwarmStorage.ProviderName);
         await storage.WriteStateAsync("memory", GrainId.Create("memory", key), new GrainState<MemoryGrainState>(old));
+        var json = silo.Host.Services.GetRequiredService<IGrainStorageSerializer>(); // the provider's default: Newtonsoft
+        await db.SetStatePayloadAsync(key, json.Serialize(old).ToArray());
     }
 
     internal sealed record Row(string EntryKey, string ValueJson, string? RequestId);
@@ -214,18 +219,37 @@ public class MemoryEntryRowsTests
             return rows.OrderBy(r => r.EntryKey, StringComparer.Ordinal).ToList();
         }
 
-        /// <summary>The namespace's grain state row as JSON text.</summary>
-        public async Task<string> StateJsonAsync(string grainKey)
+        /// <summary>The payload of the grain's state row.</summary>
+        public async Task<byte[]> StatePayloadAsync(string grainKey)
         {
             await using var connection = Connection();
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT PayloadBinary FROM SwarmGrainState WHERE GrainIdExtensionString = @key";
-            var key = command.CreateParameter();
-            key.ParameterName = "key";
-            key.Value = grainKey;
-            command.Parameters.Add(key);
-            return System.Text.Encoding.UTF8.GetString((byte[])(await command.ExecuteScalarAsync())!);
+            AddParameter(command, "key", grainKey);
+            return (byte[])(await command.ExecuteScalarAsync())!;
+        }
+
+        /// <summary>The payload as text (JSON, or binary whose strings are UTF-8 too).</summary>
+        public async Task<string> StateTextAsync(string grainKey) => System.Text.Encoding.UTF8.GetString(await StatePayloadAsync(grainKey));
+
+        public async Task SetStatePayloadAsync(string grainKey, byte[] payload)
+        {
+            await using var connection = Connection();
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE SwarmGrainState SET PayloadBinary = @payload WHERE GrainIdExtensionString = @key";
+            AddParameter(command, "key", grainKey);
+            AddParameter(command, "payload", payload);
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        private static void AddParameter(DbCommand command, string name, object value)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
         }
 
         public async ValueTask DisposeAsync()

@@ -10,6 +10,8 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
+using Orleans.Serialization;
+using Orleans.Storage;
 using StackExchange.Redis;
 using SwarmCluster.Grains;
 using SwarmCluster.Grains.Placement;
@@ -127,6 +129,9 @@ public static class SwarmClusterHosting
             o.Invariant = invariant;
             o.ConnectionString = connectionString;
         });
+        // Binary rows; JSON rows from earlier versions are read by the provider's default serializer.
+        silo.Services.AddOptions<AdoNetGrainStorageOptions>(SwarmStorage.ProviderName)
+            .Configure<Serializer, IGrainStorageSerializer>((o, binary, json) => o.GrainStorageSerializer = new GrainStateFormat(binary, json));
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = invariant;

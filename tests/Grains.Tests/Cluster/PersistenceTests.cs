@@ -224,7 +224,7 @@ public class PersistenceTests
 
             // No compiler-generated collection types in stored state: the reader's allow-list rejects them.
             var rows = await TestClusters.ReadRowsAsync(path);
-            Assert.DoesNotContain(rows, r => r.Json is not null && r.Json.Contains("<>", StringComparison.Ordinal));
+            Assert.DoesNotContain(rows, r => r.Text is not null && r.Text.Contains("<>", StringComparison.Ordinal));
             Assert.Contains(rows, r => r.GrainType == "queen" && r.Key == hiveId);
         }
         finally

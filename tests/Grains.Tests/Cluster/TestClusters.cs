@@ -46,7 +46,7 @@ public static class TestClusters
         return cluster;
     }
 
-    /// <summary>All stored rows (state payloads as JSON text).</summary>
+    /// <summary>All stored rows.</summary>
     public static async Task<List<StoredRow>> ReadRowsAsync(string databasePath)
     {
         await using var connection = new SqliteConnection(SwarmClusterHosting.BuildSqliteConnectionString(databasePath));
@@ -57,7 +57,7 @@ public static class TestClusters
         var rows = new List<StoredRow>();
         while (await reader.ReadAsync())
         {
-            var payload = reader.IsDBNull(2) ? null : System.Text.Encoding.UTF8.GetString((byte[])reader.GetValue(2));
+            var payload = reader.IsDBNull(2) ? null : (byte[])reader.GetValue(2);
             rows.Add(new StoredRow(reader.GetString(0), reader.GetString(1), payload, reader.GetInt64(3)));
         }
 
@@ -82,7 +82,11 @@ public static class TestClusters
     }
 }
 
-public sealed record StoredRow(string GrainType, string Key, string? Json, long Version);
+public sealed record StoredRow(string GrainType, string Key, byte[]? Payload, long Version)
+{
+    /// <summary>The payload as text: the strings in it are UTF-8 in both formats (GrainStateFormat).</summary>
+    public string? Text => Payload is null ? null : System.Text.Encoding.UTF8.GetString(Payload);
+}
 
 /// <summary>One memory entry row (SwarmMemoryEntries).</summary>
 public sealed record MemoryRow(string GrainKey, string EntryKey, string ValueJson, string MetadataJson, string? RequestId);

@@ -5,17 +5,19 @@ using SwarmCluster.Contracts.Queen;
 using SwarmCluster.Contracts.Swarms;
 using SwarmCluster.Contracts.Tasks;
 
-// Persisted grain state. The ADO.NET storage writes state as Newtonsoft JSON with TypeNameHandling.All:
-// every object carries "$type": "<namespace>.<class>, <assembly>" (CLR names, NOT the [Alias] below, which
-// only names the type on the wire). So the namespace SwarmCluster.Grains.State, every class name here and the
-// assembly name SwarmCluster.Grains are part of the stored data: never rename or move them. To evolve a
-// state, add members (missing members read as defaults, unknown ones are ignored). Contract types stored here
-// (TaskResultEntry, RoutingDecision …) are frozen for the same reason.
-// It also records each value's RUNTIME type: a list built by a collection expression is stored as a
-// compiler-generated type ("<>z__ReadOnlyArray`1") that the reader's type allow-list rejects, so everything
-// put into state is a List<T>/Dictionary (see Stored() helpers where contract records are kept).
-// The serializer also omits default values: never give a value-type member a non-default initializer, or a
-// stored default would read back as the initializer.
+// Persisted grain state. Rows are written in Orleans' binary format (Hosting/Storage/GrainStateFormat): members
+// by their [Id], so to evolve a state add members with new ids (missing ones read as defaults, unknown ones are
+// skipped) and never reuse or renumber an id. Rows written by earlier versions are Newtonsoft JSON with
+// TypeNameHandling.All and are still read until their next write: every object there carries
+// "$type": "<namespace>.<class>, <assembly>" (CLR names, not the [Alias] below). So the namespace
+// SwarmCluster.Grains.State, every class name here and the assembly name SwarmCluster.Grains stay frozen, as do
+// contract types stored here (TaskResultEntry, RoutingDecision …).
+// Both formats record a value's RUNTIME type where it differs from the declared one: a list built by a collection
+// expression is a compiler-generated type ("<>z__ReadOnlyArray`1") that JSON's type allow-list rejects and the
+// binary format has no codec for, so everything put into state is a List<T>/Dictionary (see Stored() helpers
+// where contract records are kept).
+// The JSON serializer omitted default values: never give a value-type member a non-default initializer, or a
+// stored default in an old row would read back as the initializer.
 namespace SwarmCluster.Grains.State;
 
 public static class StorageNames
