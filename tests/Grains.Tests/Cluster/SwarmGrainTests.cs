@@ -90,6 +90,33 @@ public class SwarmGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_swarm_recreated_under_its_id_writes_over_the_rows_its_first_life_left()
+    {
+        // A destroyed swarm leaves its rows cleared, with versions; the new swarm must read them before writing
+        // (a new swarm otherwise skips those reads), or its first write of each would conflict.
+        var (id, swarm) = await NewSwarmAsync(maxAgents: 2);
+        var samples = new List<TrainingSample> { new(Input(3), [1f, 0f]) };
+        for (var life = 0; life < 2; life++)
+        {
+            var agent = await swarm.SpawnAgent(new AgentSpec(AgentType.Coder));
+            for (var i = 0; i < 6; i++)
+            {
+                var task = await swarm.Orchestrate(new TaskSpec($"write parser {i}"));
+                await swarm.CompleteTask(task.Id, new TaskCompletion(agent.Id, i % 3 != 0, "done", null));
+            }
+
+            await swarm.TrainOnOutcomes(2);
+            await swarm.Train(samples, 2);
+            var tasks = (await swarm.GetStatus(false)).Tasks;
+            Assert.Equal((2, 6), ((await swarm.GetNeuralStatus()).EpochsTrained, tasks.Completed + tasks.Failed));
+            var rows = (await TestClusters.ReadRowsAsync(fixture.DatabasePath)).Where(r => r.Key == id && r.Payload is not null).Select(r => r.GrainType);
+            Assert.Superset(new HashSet<string> { "swarm", "swarm-network", "swarm-custom-network", "swarm-tasks-0" }, rows.ToHashSet());
+            await swarm.Destroy();
+            await swarm.Initialize(new SwarmConfig(SwarmTopology.Mesh, DistributionStrategy.Balanced, 2, "test"));
+        }
+    }
+
+    [Fact]
     public async Task MaxAgents_is_enforced()
     {
         var (_, swarm) = await NewSwarmAsync(maxAgents: 2);

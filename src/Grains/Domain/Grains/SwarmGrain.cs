@@ -28,7 +28,8 @@ namespace SwarmCluster.Grains;
 /// <para>
 /// Stored rows: "swarm" (configuration, roster, counters), "swarm-tasks-n" (the task index, one row per 64 tasks),
 /// "swarm-actions" (supervision log), "swarm-network" (weights, written only when trained). No row grows with the
-/// number of tasks beyond its page.
+/// number of tasks beyond its page. Only "swarm" is read on every activation; the others only for a swarm that has
+/// one (a new swarm's creation reads nothing else).
 /// </para>
 /// <para>
 /// Calls: the swarm calls task grains, agent grains and the registry; none of them calls a swarm, and the Queen
@@ -42,12 +43,13 @@ namespace SwarmCluster.Grains;
 [GrainType("swarm"), WorkerPlacement, RandomPlacement]
 public sealed class SwarmGrain(
     [PersistentState(StorageNames.Swarm, StorageNames.Provider)] IPersistentState<SwarmGrainState> state,
-    [PersistentState(StorageNames.SwarmNetwork, StorageNames.Provider)] IPersistentState<SwarmNetworkState> network,
-    [PersistentState(StorageNames.SwarmCustomNetwork, StorageNames.Provider)] IPersistentState<SwarmCustomNetworkState> customNetwork,
-    [PersistentState(StorageNames.SwarmOutcomes, StorageNames.Provider)] IPersistentState<SwarmOutcomeState> legacyOutcomes,
-    [PersistentState(StorageNames.SwarmActions, StorageNames.Provider)] IPersistentState<SwarmActionLogState> actionLog,
+    [FromKeyedServices(StorageNames.Provider)] IGrainStorage storage,
     ILogger<SwarmGrain> logger) : Grain, ISwarmGrain, ISwarmContext
 {
+    // The other rows are read only once the "swarm" row has been written (see OnActivateAsync).
+    private DeferredState<SwarmNetworkState> _network = null!;
+    private DeferredState<SwarmCustomNetworkState> _customNetwork = null!;
+    private DeferredState<SwarmActionLogState> _actionLog = null!;
     private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan CounterFlushPeriod = TimeSpan.FromSeconds(5);
 
@@ -78,10 +80,21 @@ public sealed class SwarmGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _learning = new SwarmLearning(Id, network, customNetwork, logger);
+        var grainId = this.GetGrainId();
+        _network = new(storage, StorageNames.SwarmNetwork, grainId);
+        _customNetwork = new(storage, StorageNames.SwarmCustomNetwork, grainId);
+        _actionLog = new(storage, StorageNames.SwarmActions, grainId);
+        // Initialize writes the "swarm" row before any other and a destroy keeps it (cleared), so a swarm whose row
+        // has no version has no other rows: a new swarm starts without reading them.
+        if (state.Etag is not null)
+        {
+            await Task.WhenAll(_network.ReadStateAsync(), _customNetwork.ReadStateAsync(), _actionLog.ReadStateAsync());
+        }
+
+        _learning = new SwarmLearning(Id, _network, _customNetwork, logger);
         if (state.State.Exists)
         {
-            await StartTasksAsync();
+            await StartTasksAsync(rowsStored: true);
             _learning.Open(state.State.MaxAgents, state.State.TrainEvery ?? SwarmLimits.DefaultTrainEvery, ReportedOutcomes());
             await ReportUsageAsync();
         }
@@ -132,6 +145,7 @@ public sealed class SwarmGrain(
         Checks.Range(trainEvery, "trainEvery", 0, SwarmLimits.MaxTrainEvery);
         await GrainFactory.ClaimSwarmAsync(Id, 0, 0); // the tenant's swarm quota
         _learning.Create(config.MaxAgents, trainEvery);
+        var rowsStored = state.Etag is not null; // a swarm destroyed earlier under this id left its rows
 
         var now = DateTimeOffset.UtcNow;
         state.State = new SwarmGrainState
@@ -149,7 +163,7 @@ public sealed class SwarmGrain(
             TrainEvery = config.TrainEvery,
         };
         await WriteStateAsync();
-        await StartTasksAsync();
+        await StartTasksAsync(rowsStored);
         await GrainFactory.RegistryOf(GrainKeys.TenantOf(Id)).RegisterSwarm(Id);
         logger.LogInformation("Swarm {SwarmId} created: {Topology}, {Strategy}, maxAgents {MaxAgents}", Id, config.Topology, config.Strategy, config.MaxAgents);
         return Info();
@@ -355,7 +369,7 @@ public sealed class SwarmGrain(
         var entry = await _learning.TrainRoutingAsync(TrainingTrigger.Manual, epochs, cancellationToken)
             ?? throw new DomainException(ErrorKind.Unavailable, $"swarm '{Id}' changed while training; nothing was applied");
         await RecordTrainingAsync(entry.Epochs);
-        return new TrainingResult(entry.EpochMse, entry.Samples, TrainingSource.RecordedOutcomes, entry.DurationMs, network.State.EpochsTrained);
+        return new TrainingResult(entry.EpochMse, entry.Samples, TrainingSource.RecordedOutcomes, entry.DurationMs, _network.State.EpochsTrained);
     }
 
     public Task<NeuralStatus> GetNeuralStatus()
@@ -480,7 +494,8 @@ public sealed class SwarmGrain(
         await GrainFactory.GetGrain<IDaaGrain>(Id).Forget(agents);
         await GrainFactory.RegistryOf(GrainKeys.TenantOf(Id)).UnregisterSwarm(Id);
         await GrainFactory.ReleaseSwarmAsync(Id);
-        await Task.WhenAll(state.ClearStateAsync(), _learning.ClearAsync(), legacyOutcomes.RecordExists ? legacyOutcomes.ClearStateAsync() : Task.CompletedTask);
+        await Task.WhenAll(_learning.ClearAsync(), ClearLegacyOutcomesAsync());
+        await state.ClearStateAsync(); // last: while other rows may remain, the swarm row keeps its version (OnActivateAsync)
         state.State = new SwarmGrainState();
         _tasks = null;
         _countersDirty = false;
@@ -545,10 +560,11 @@ public sealed class SwarmGrain(
 
     // ---- helpers ----
 
-    private async Task StartTasksAsync()
+    /// <summary>Opens the task board; without <paramref name="rowsStored"/> (a new swarm) there is no page to read.</summary>
+    private async Task StartTasksAsync(bool rowsStored)
     {
-        var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Provider);
-        var tasks = new SwarmTasks(this, new TaskBoard(), new TaskPageStore(storage, this.GetGrainId()), new SwarmActionLog(actionLog));
+        var pages = new TaskPageStore(storage, this.GetGrainId()) { NoneStored = !rowsStored };
+        var tasks = new SwarmTasks(this, new TaskBoard(), pages, new SwarmActionLog(_actionLog));
         var legacy = state.State.TaskIds.ToList();
         await tasks.ActivateAsync(legacy);
         _tasks = tasks;
@@ -712,6 +728,17 @@ public sealed class SwarmGrain(
         await state.WriteOrReloadAsync(DeactivateOnIdle);
         _countersDirty = false;
         _lastCounterFlush = DateTimeOffset.UtcNow;
+    }
+
+    /// <summary>The outcome row of swarms from before the task index, read only here to remove it with the swarm.</summary>
+    private async Task ClearLegacyOutcomesAsync()
+    {
+        var legacy = new DeferredState<SwarmOutcomeState>(storage, StorageNames.SwarmOutcomes, this.GetGrainId());
+        await legacy.ReadStateAsync();
+        if (legacy.RecordExists)
+        {
+            await legacy.ClearStateAsync();
+        }
     }
 
     private void EnsureExists()

@@ -13,10 +13,18 @@ internal sealed class TaskPageStore(IGrainStorage storage, GrainId swarm)
 {
     private readonly Dictionary<int, GrainState<TaskPageState>> _pages = [];
 
+    /// <summary>The swarm is new, so no page is stored and <see cref="LoadAsync"/> reads nothing.</summary>
+    public bool NoneStored { get; init; }
+
     /// <summary>Reads pages 0, 1, … until one is missing (pages fill in order).</summary>
     public async Task<IReadOnlyList<TaskIndexEntry>> LoadAsync()
     {
         var entries = new List<TaskIndexEntry>();
+        if (NoneStored)
+        {
+            return entries;
+        }
+
         for (var page = 0; ; page++)
         {
             var state = new GrainState<TaskPageState>(new TaskPageState());
