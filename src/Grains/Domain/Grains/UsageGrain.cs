@@ -34,8 +34,16 @@ public sealed class UsageGrain(
 
     private bool _dirty;
 
+    // The sum over every owner, kept as owners change so a claim costs the same with 10 owners or 10,000.
+    private ResourceUsage _sum = new(0, 0, 0, 0);
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        foreach (var record in state.State.Owners.Values)
+        {
+            _sum = Plus(_sum, record, 1);
+        }
+
         this.RegisterGrainTimer(WriteBehindAsync, WritePeriod, WritePeriod);
         return Task.CompletedTask;
     }
@@ -75,7 +83,7 @@ public sealed class UsageGrain(
 
     public Task Release(string owner)
     {
-        _dirty |= state.State.Owners.Remove(owner);
+        Remove(owner);
         return Task.CompletedTask;
     }
 
@@ -115,29 +123,25 @@ public sealed class UsageGrain(
         return null;
     }
 
-    private ResourceUsage Total(string? except)
+    private ResourceUsage Total(string? except) =>
+        except is not null && state.State.Owners.TryGetValue(except, out var own) ? Plus(_sum, own, -1) : _sum;
+
+    private static ResourceUsage Plus(ResourceUsage sum, UsageRecord r, int sign) => new(
+        sum.Swarms + sign * r.Swarms, sum.Agents + sign * r.Agents, sum.Tasks + sign * r.Tasks, sum.MemoryBytes + sign * r.MemoryBytes);
+
+    private void Remove(string owner)
     {
-        int swarms = 0, agents = 0;
-        long tasks = 0, bytes = 0;
-        foreach (var (owner, r) in state.State.Owners)
+        if (state.State.Owners.Remove(owner, out var old))
         {
-            if (owner == except)
-            {
-                continue;
-            }
-
-            swarms += r.Swarms;
-            agents += r.Agents;
-            tasks += r.Tasks;
-            bytes += r.MemoryBytes;
+            _sum = Plus(_sum, old, -1);
+            _dirty = true;
         }
-
-        return new ResourceUsage(swarms, agents, tasks, bytes);
     }
 
     private void Set(string owner, ResourceUsage usage)
     {
-        state.State.Owners[owner] = new UsageRecord
+        Remove(owner);
+        var record = state.State.Owners[owner] = new UsageRecord
         {
             Swarms = usage.Swarms,
             Agents = usage.Agents,
@@ -145,6 +149,7 @@ public sealed class UsageGrain(
             MemoryBytes = usage.MemoryBytes,
             UpdatedAt = DateTimeOffset.UtcNow,
         };
+        _sum = Plus(_sum, record, 1);
         _dirty = true;
     }
 
@@ -162,10 +167,9 @@ public sealed class UsageGrain(
             .Select(o => o.Key).ToList();
         foreach (var owner in stale)
         {
-            state.State.Owners.Remove(owner);
+            Remove(owner);
         }
 
-        _dirty |= stale.Count > 0;
         return stale.Count > 0;
     }
 
