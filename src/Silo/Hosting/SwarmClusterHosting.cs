@@ -93,7 +93,7 @@ public static class SwarmClusterHosting
                 m.NumMissedProbesLimit = options.Membership.NumMissedProbesLimit;
             });
 
-            silo.AddSwarmStorage(options.Storage, storageConnectionString);
+            silo.AddSwarmStorage(options.Storage, storageConnectionString, options.StateEncoding);
             // Grain calls carry the caller's trace context, so a tool call's span has the grain calls as children.
             silo.AddActivityPropagation();
             // A call made for one tenant never reaches another tenant's grain.
@@ -120,7 +120,8 @@ public static class SwarmClusterHosting
     /// memory namespaces' entry rows (<see cref="IMemoryEntryStore"/>), all on the same database, whose schema
     /// <see cref="SchemaMigrator"/> owns.
     /// </summary>
-    public static ISiloBuilder AddSwarmStorage(this ISiloBuilder silo, StorageProvider provider, string connectionString)
+    public static ISiloBuilder AddSwarmStorage(this ISiloBuilder silo, StorageProvider provider, string connectionString,
+        GrainStateEncoding encoding = GrainStateEncoding.Binary)
     {
         ArgumentNullException.ThrowIfNull(silo);
         var invariant = GetAdoNetInvariant(provider);
@@ -131,7 +132,7 @@ public static class SwarmClusterHosting
         });
         // Binary rows; JSON rows from earlier versions are read by the provider's default serializer.
         silo.Services.AddOptions<AdoNetGrainStorageOptions>(SwarmStorage.ProviderName)
-            .Configure<Serializer, IGrainStorageSerializer>((o, binary, json) => o.GrainStorageSerializer = new GrainStateFormat(binary, json));
+            .Configure<Serializer, IGrainStorageSerializer>((o, binary, json) => o.GrainStorageSerializer = new GrainStateFormat(binary, json, encoding));
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = invariant;

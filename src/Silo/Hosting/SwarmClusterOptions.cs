@@ -33,6 +33,13 @@ public sealed class SwarmClusterOptions
     /// <summary>Grain state back-end.</summary>
     public StorageProvider Storage { get; set; } = StorageProvider.Sqlite;
 
+    /// <summary>
+    /// How grain state rows are written (both are always read). Json writes them as versions before the binary
+    /// format did: set it while a rolling upgrade from such a version still runs old silos, which cannot read
+    /// binary rows; remove it once every silo runs this version.
+    /// </summary>
+    public GrainStateEncoding StateEncoding { get; set; } = GrainStateEncoding.Binary;
+
     /// <summary>Npgsql connection string, required when <see cref="Storage"/> is PostgreSql.</summary>
     public string? PostgresConnectionString { get; set; }
 

@@ -11,13 +11,19 @@ namespace SwarmCluster.Hosting.Storage;
 /// rewritten in binary at its next write. Binary skips JSON's text, type names and number formatting: the
 /// serializer was a tenth of a durable write's CPU, and a network's weights were text.
 /// </summary>
-public sealed class GrainStateFormat(Serializer binary, IGrainStorageSerializer json) : IGrainStorageSerializer
+public sealed class GrainStateFormat(Serializer binary, IGrainStorageSerializer json, GrainStateEncoding writes = GrainStateEncoding.Binary)
+    : IGrainStorageSerializer
 {
     /// <summary>Starts every binary row; JSON text never starts with a zero byte.</summary>
     public static ReadOnlySpan<byte> Marker => [0x00, (byte)'S', (byte)'C', 0x01];
 
     public BinaryData Serialize<T>(T? input)
     {
+        if (writes == GrainStateEncoding.Json)
+        {
+            return json.Serialize(input);
+        }
+
         var buffer = new ArrayBufferWriter<byte>(256);
         buffer.Write(Marker);
         binary.Serialize(input, buffer);
@@ -33,4 +39,14 @@ public sealed class GrainStateFormat(Serializer binary, IGrainStorageSerializer 
 
     /// <summary>Whether a stored payload is in the binary format (else it is a row from before, in JSON).</summary>
     public static bool IsBinary(ReadOnlySpan<byte> payload) => payload.StartsWith(Marker);
+}
+
+/// <summary>The encoding grain state rows are written in (<see cref="SwarmClusterOptions.StateEncoding"/>).</summary>
+public enum GrainStateEncoding
+{
+    /// <summary>Orleans' binary format behind <see cref="GrainStateFormat.Marker"/>.</summary>
+    Binary,
+
+    /// <summary>Newtonsoft JSON, as versions before the binary format wrote (and can read).</summary>
+    Json,
 }
