@@ -21,6 +21,9 @@ namespace SwarmCluster.Grains.Learning;
 public sealed class RoutingNetwork : IDisposable
 {
     public static readonly IReadOnlyList<int> HiddenLayers = [64, 32];
+
+    // One network per output count (at most SwarmLimits.MaxAgents of them), only ever copied.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, NeuralNetwork> Shapes = new();
     public const int InputSize = TaskFeatureEncoder.Size;
 
     /// <summary>
@@ -86,7 +89,9 @@ public sealed class RoutingNetwork : IDisposable
     /// </summary>
     public static NeuralNetwork CreateUntrained(int outputs, int seed)
     {
-        var net = NeuralNetwork.CreateStandard([.. Layers(outputs)]);
+        // A copy of a network of the same shape: libfann's creation draws every weight from rand() under a global
+        // lock (and reseeds from /dev/urandom), only for SetWeights to replace them all below.
+        var net = Shapes.GetOrAdd(outputs, static o => NeuralNetwork.CreateStandard([.. Layers(o)])).Copy();
         try
         {
             net.HiddenActivation = ActivationFunction.SigmoidSymmetric;
