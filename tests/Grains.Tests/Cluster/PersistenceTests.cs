@@ -1,3 +1,6 @@
+using SwarmCluster.Grains.State;
+using Orleans.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Data.Sqlite;
 using Orleans.TestingHost;
 using SwarmCluster.Contracts;
@@ -176,6 +179,75 @@ public class PersistenceTests
             SqliteConnection.ClearAllPools();
         }
     }
+
+    [Fact]
+    public async Task Registry_lists_live_in_pages_one_registration_rewrites_one_of_and_old_whole_list_rows_move_into_them()
+    {
+        var path = TestClusters.NewDatabasePath();
+        const string tenant = "pages";
+        var registryKey = GrainKeys.TenantKey(tenant);
+        var old = Enumerable.Range(0, 5).Select(_ => GrainKeys.NewSwarmId(tenant)).ToList();
+        var added = Enumerable.Range(0, 295).Select(_ => GrainKeys.NewSwarmId(tenant)).ToList();
+        var cluster = await TestClusters.StartAsync(path, "registry-pages");
+        try
+        {
+            // A row as versions before the pages wrote it: both lists whole in the registry's own row.
+            var storage = cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StorageNames.Provider);
+            await storage.WriteStateAsync(StorageNames.Registry, GrainId.Create(GrainType.Create("registry"), GrainIdKeyExtensions.CreateIntegerKey(registryKey)),
+                new GrainState<RegistryGrainState>(new RegistryGrainState { Swarms = [.. old], Namespaces = ["notes"] }));
+
+            var registry = cluster.Client.GetGrain<IRegistryGrain>(registryKey);
+            foreach (var id in added)
+            {
+                await registry.RegisterSwarm(id);
+            }
+
+            Assert.Equal([.. old, .. added], await registry.ListSwarms());
+            Assert.Equal(["notes"], await registry.ListNamespaces());
+
+            var before = await PageVersionsAsync(path);
+            Assert.Equal(["registry-namespaces-0", "registry-swarms-0", "registry-swarms-1", "registry-swarms-2"], before.Keys.Order());
+            var removed = added[40];
+            await registry.UnregisterSwarm(removed);
+            var fresh = GrainKeys.NewSwarmId(tenant);
+            await registry.RegisterSwarm(fresh); // takes the freed place in page 0, yet lists last
+            var after = await PageVersionsAsync(path);
+            Assert.Equal(before["registry-swarms-0"] + 2, after["registry-swarms-0"]);
+            Assert.Equal(before.Where(kv => kv.Key != "registry-swarms-0"), after.Where(kv => kv.Key != "registry-swarms-0"));
+            Assert.Equal(fresh, await registry.GetDefaultSwarm());
+        }
+        finally
+        {
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
+            SqliteConnection.ClearAllPools();
+        }
+
+        var second = await TestClusters.StartAsync(path, "registry-pages");
+        try
+        {
+            var expected = old.Concat(added).Where(id => id != added[40]).ToList();
+            var registry = second.Client.GetGrain<IRegistryGrain>(registryKey);
+            var listed = await registry.ListSwarms();
+            Assert.Equal(expected, listed.Take(expected.Count));
+            Assert.Equal(expected.Count + 1, listed.Count);
+            Assert.Equal(listed[^1], await registry.GetDefaultSwarm());
+            Assert.Equal(["notes"], await registry.ListNamespaces());
+            // The old row was emptied once its lists were in pages.
+            var oldRow = (await TestClusters.ReadRowsAsync(path)).Single(r => r.GrainType == StorageNames.Registry);
+            Assert.DoesNotContain(old[0], oldRow.Text);
+        }
+        finally
+        {
+            await second.StopAllSilosAsync();
+            await second.DisposeAsync();
+            SqliteConnection.ClearAllPools();
+        }
+    }
+
+    private static async Task<Dictionary<string, long>> PageVersionsAsync(string databasePath) =>
+        (await TestClusters.ReadRowsAsync(databasePath)).Where(r => r.GrainType.StartsWith("registry-", StringComparison.Ordinal))
+            .ToDictionary(r => r.GrainType, r => r.Version);
 
     private static async Task<List<string>> ReminderRowsAsync(string databasePath)
     {

@@ -42,6 +42,10 @@ public static class StorageNames
     /// <summary>Page n of a swarm's task index is the state "swarm-tasks-n" of the swarm grain (one row each).</summary>
     public const string SwarmTaskPagePrefix = "swarm-tasks-";
     public const string SwarmActions = "swarm-actions";
+
+    /// <summary>Page n of a tenant's swarm list is the state "registry-swarms-n" of its registry grain; likewise namespaces.</summary>
+    public const string RegistrySwarmPagePrefix = "registry-swarms-";
+    public const string RegistryNamespacePagePrefix = "registry-namespaces-";
     public const string Daa = "daa";
     public const string Workflow = "workflow";
 }
@@ -336,9 +340,28 @@ public sealed class MemoryRecord
 [GenerateSerializer, Alias("state.registry.v1")]
 public sealed class RegistryGrainState
 {
-    /// <summary>Live swarm ids, oldest registration first.</summary>
+    /// <summary>
+    /// Only in rows written before the lists had pages of their own (<see cref="RegistryPageState"/>): activation
+    /// moves them there and writes these empty. Live swarm ids, oldest registration first.
+    /// </summary>
     [Id(0)] public List<string> Swarms { get; set; } = [];
+    /// <summary>Like <see cref="Swarms"/>: only in rows from before the pages.</summary>
     [Id(1)] public List<string> Namespaces { get; set; } = [];
+}
+
+/// <summary>One page of a registry list: the "registry-swarms-n" or "registry-namespaces-n" state of the registry grain.</summary>
+[GenerateSerializer, Alias("state.registry-page.v1")]
+public sealed class RegistryPageState
+{
+    [Id(0)] public List<RegistryPageEntry> Entries { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("state.registry-page-entry.v1")]
+public sealed class RegistryPageEntry
+{
+    [Id(0)] public string Id { get; set; } = "";
+    /// <summary>Registration order across pages (a freed place in a page is reused, so the page does not say it).</summary>
+    [Id(1)] public long Sequence { get; set; }
 }
 
 /// <summary>The DAA layer of one swarm. Defaults (nothing stored yet) are: learning and coordination on, auto persistence.</summary>
