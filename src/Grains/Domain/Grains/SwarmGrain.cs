@@ -44,7 +44,7 @@ namespace SwarmCluster.Grains;
 public sealed class SwarmGrain(
     [PersistentState(StorageNames.Swarm, StorageNames.Provider)] IPersistentState<SwarmGrainState> state,
     [FromKeyedServices(StorageNames.Provider)] IGrainStorage storage,
-    ILogger<SwarmGrain> logger) : Grain, ISwarmGrain, ISwarmContext
+    ILogger<SwarmGrain> logger) : Grain, ISwarmGrain, ISwarmContext, IIncomingGrainCallFilter
 {
     // The other rows are read only once the "swarm" row has been written (see OnActivateAsync).
     private DeferredState<SwarmNetworkState> _network = null!;
@@ -58,6 +58,8 @@ public sealed class SwarmGrain(
     // Counters bumped by read-only calls (network runs) are written with the next state write, by the timer, or on
     // deactivation, instead of one database write per network run.
     private bool _countersDirty;
+    private IGrainTimer _tick = null!;
+    private bool _ticking;
     private DateTimeOffset _lastCounterFlush = DateTimeOffset.UtcNow;
 
     private string Id => this.GetPrimaryKeyString();
@@ -99,7 +101,22 @@ public sealed class SwarmGrain(
             await ReportUsageAsync();
         }
 
-        this.RegisterGrainTimer(OnTickAsync, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { Interleave = false });
+        // Created stopped: it runs only while there is something to look after (ArmTick), so an idle swarm costs nothing.
+        _tick = this.RegisterGrainTimer(OnTickAsync, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = false });
+        ArmTick();
+    }
+
+    /// <summary>Every call to the swarm: afterwards, start the tick if the call left leases, training or counters pending.</summary>
+    async Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        finally
+        {
+            ArmTick();
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -707,6 +724,24 @@ public sealed class SwarmGrain(
         catch (Exception e)
         {
             logger.LogWarning(e, "Swarm {SwarmId}: supervision tick failed; retrying on the next tick", Id);
+        }
+
+        if (!TickNeeded)
+        {
+            _tick.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _ticking = false;
+        }
+    }
+
+    /// <summary>What the tick looks after: held leases to expire, a due training, counters to write.</summary>
+    private bool TickNeeded => state.State.Exists && _tasks is not null && (_tasks.Board.HasHeldTasks || _learning.TrainingDue || _countersDirty);
+
+    private void ArmTick()
+    {
+        if (!_ticking && TickNeeded)
+        {
+            _tick.Change(TickPeriod, TickPeriod);
+            _ticking = true;
         }
     }
 
