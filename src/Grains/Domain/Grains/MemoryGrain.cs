@@ -51,7 +51,7 @@ public sealed class MemoryGrain(
     [PersistentState(StorageNames.Memory, StorageNames.Provider)] IPersistentState<MemoryGrainState> state,
     IMemoryEntryStore store,
     IOptions<MemoryGrainOptions> options,
-    ILogger<MemoryGrain> logger) : Grain, IMemoryGrain
+    ILogger<MemoryGrain> logger) : Grain, IMemoryGrain, IIncomingGrainCallFilter
 {
     public const int MaxMetadataEntries = 32;
     public const int MaxMetadataKeyLength = 64;
@@ -63,6 +63,8 @@ public sealed class MemoryGrain(
     private long _totalBytes;
     // The earliest expiry among the entries: nothing needs scanning before then.
     private DateTimeOffset? _nextExpiry;
+    private IGrainTimer _tick = null!;
+    private bool _ticking;
 
     // Not yet in the database: keys whose current version is pending, deleted keys, request records, a Clear,
     // and the state row's own facts (_registrationUnwritten: Registered/Owner, which a persisted write must not outlive).
@@ -133,8 +135,34 @@ public sealed class MemoryGrain(
 
         // The loaded entries count while this activation holds them; OnDeactivateAsync takes them back out.
         Held(_entries.Count, _totalBytes);
-        var period = options.Value.FlushInterval;
-        this.RegisterGrainTimer(WriteBehindAsync, period, period);
+        // Created stopped: it runs only while writes wait or entries will expire (ArmTick), so an idle namespace costs nothing.
+        _tick = this.RegisterGrainTimer(WriteBehindAsync, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        ArmTick();
+    }
+
+    /// <summary>Every call to the namespace: afterwards, start the tick if the call left writes pending or an expiry.</summary>
+    async Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        finally
+        {
+            ArmTick();
+        }
+    }
+
+    private bool TickNeeded => (Dirty && !_superseded) || _nextExpiry is not null;
+
+    private void ArmTick()
+    {
+        if (!_ticking && TickNeeded)
+        {
+            var period = options.Value.FlushInterval;
+            _tick.Change(period, period);
+            _ticking = true;
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -376,19 +404,23 @@ public sealed class MemoryGrain(
     private async Task WriteBehindAsync(CancellationToken cancellationToken)
     {
         PurgeExpired(DateTimeOffset.UtcNow);
-        if (!Dirty)
+        if (Dirty)
         {
-            return;
+            try
+            {
+                await WriteAsync();
+            }
+            catch (Exception ex)
+            {
+                // Kept in memory; the next tick tries again.
+                logger.LogWarning(ex, "Memory namespace {Namespace}: write-behind failed", Namespace);
+            }
         }
 
-        try
+        if (!TickNeeded)
         {
-            await WriteAsync();
-        }
-        catch (Exception ex)
-        {
-            // Kept in memory; the next tick tries again.
-            logger.LogWarning(ex, "Memory namespace {Namespace}: write-behind failed", Namespace);
+            _tick.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _ticking = false;
         }
     }
 
