@@ -127,5 +127,12 @@ public class TaskBoardTests
 
         Assert.Equal(open.Values.Where(t => t.Holders.Count > 0 && t.LeaseExpiresAt <= now.AddMinutes(1)).OrderBy(t => t.Sequence).Select(t => t.Id),
             board.ExpiredLeases(now.AddMinutes(1)).Select(t => t.Id));
+
+        // Each page holds exactly the entries whose sequence falls in it, in sequence order.
+        foreach (var page in entries.Values.Select(e => TaskBoard.PageOf(e.Sequence)).Append(TaskBoard.PageOf(board.NextSequence) + 1).Distinct())
+        {
+            Assert.Equal(entries.Values.Where(e => TaskBoard.PageOf(e.Sequence) == page).OrderBy(e => e.Sequence).Select(e => e.Id),
+                board.EntriesOnPage(page).Select(e => e.Id));
+        }
     }
 }

@@ -26,6 +26,8 @@ internal sealed class TaskBoard
     public const int PageSize = 64;
 
     private readonly Dictionary<string, TaskIndexEntry> _entries = new(StringComparer.Ordinal);
+    // The same entries by page and sequence: a page write reads its own entries, not the whole board.
+    private readonly Dictionary<int, SortedList<long, TaskIndexEntry>> _pages = [];
     private readonly Dictionary<string, TaskSnapshot> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _dependents = new(StringComparer.Ordinal);
     private readonly SortedSet<ReadyKey> _ready = new();
@@ -70,7 +72,7 @@ internal sealed class TaskBoard
     {
         foreach (var entry in entries)
         {
-            _entries[entry.Id] = entry;
+            Index(entry);
             NextSequence = Math.Max(NextSequence, entry.Sequence + 1);
             foreach (var request in entry.ClaimRequestIds)
             {
@@ -84,8 +86,25 @@ internal sealed class TaskBoard
         _agentWork = null;
     }
 
+    private void Index(TaskIndexEntry entry)
+    {
+        if (_entries.Remove(entry.Id, out var replaced))
+        {
+            _pages[PageOf(replaced.Sequence)].Remove(replaced.Sequence);
+        }
+
+        _entries[entry.Id] = entry;
+        var page = PageOf(entry.Sequence);
+        if (!_pages.TryGetValue(page, out var entries))
+        {
+            _pages[page] = entries = [];
+        }
+
+        entries[entry.Sequence] = entry;
+    }
+
     public IReadOnlyList<TaskIndexEntry> EntriesOnPage(int page) =>
-        _entries.Values.Where(e => PageOf(e.Sequence) == page).OrderBy(e => e.Sequence).ToList();
+        _pages.TryGetValue(page, out var entries) ? entries.Values.ToList() : [];
 
     public void MarkWritten(IEnumerable<int> pages)
     {
@@ -122,7 +141,7 @@ internal sealed class TaskBoard
             Key = key,
             Status = TaskState.Pending,
         };
-        _entries[id] = entry;
+        Index(entry);
         NextSequence = Math.Max(NextSequence, sequence + 1);
         _dirtyPages.Add(PageOf(sequence));
         Recount(id);
@@ -135,6 +154,7 @@ internal sealed class TaskBoard
         RemoveOpen(id);
         if (_entries.Remove(id, out var entry))
         {
+            _pages[PageOf(entry.Sequence)].Remove(entry.Sequence);
             _dirtyPages.Add(PageOf(entry.Sequence));
             if (entry.Finished)
             {
