@@ -34,6 +34,9 @@ public sealed unsafe class NeuralNetwork : IDisposable
     private float _hiddenSteepnessFallback = 0.5f;
     // TrainStep checks the activations once, not on every step; the activation setters clear this.
     private bool _knownTrainable;
+    // libfann allocates its Rprop/Quickprop arrays on the first training (a copy takes the original's); until then
+    // SetWeights has no training state to reset, so it skips the reset, which draws one rand() per connection.
+    private bool _mayHoldTrainingState;
     // The managed forward pass over a snapshot of the weights; every change to what fann_run computes goes through
     // AnnForChange, which drops it. Rebuilt on the second run after a change, so callers that alternate one run with
     // one training step (the routing trainer) keep plain fann_run instead of paying a rebuild per step.
@@ -262,6 +265,7 @@ public sealed unsafe class NeuralNetwork : IDisposable
             return new NeuralNetwork(handle)
             {
                 _hiddenActivationFallback = _hiddenActivationFallback,
+                _mayHoldTrainingState = _mayHoldTrainingState,
                 _hiddenSteepnessFallback = _hiddenSteepnessFallback,
             };
         }
@@ -610,6 +614,7 @@ public sealed unsafe class NeuralNetwork : IDisposable
             for (int epoch = 1; epoch <= maxEpochs; epoch++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                _mayHoldTrainingState = true;
                 float mse = Native.fann_train_epoch(ann, lease.Pointer);
                 FannErrors.ThrowIfError(ann, $"Training epoch {epoch}");
                 if (!float.IsFinite(mse))
@@ -653,6 +658,7 @@ public sealed unsafe class NeuralNetwork : IDisposable
             fixed (float* t = target)
             {
                 // fann_train takes non-const pointers but only reads InputCount / OutputCount values, which we checked.
+                _mayHoldTrainingState = true;
                 Native.fann_train(ann, x, t);
             }
             FannErrors.ThrowIfError(ann, "Training one step");
@@ -717,6 +723,7 @@ public sealed unsafe class NeuralNetwork : IDisposable
             {
                 // A callback with reports every neuron replaces libfann's printf reporting and records the MSE.
                 Native.fann_set_callback(ann, (nint)(delegate* unmanaged<nint, nint, uint, uint, float, uint, int>)&CascadeCallback);
+                _mayHoldTrainingState = true;
                 Native.fann_cascadetrain_on_data(ann, lease.Pointer, (uint)maxNeurons, 1, desiredError);
             }
             finally
@@ -832,7 +839,7 @@ public sealed unsafe class NeuralNetwork : IDisposable
             float range = max - min;
             for (int i = 0; i < n; i++)
                 weights[i] = Math.Clamp(min + range * rng.NextUnitFloat(), min, max);
-            WriteWeightsUnlocked(ann, weights);
+            WriteWeightsUnlocked(ann, weights, _mayHoldTrainingState);
         }
     }
 
@@ -869,11 +876,11 @@ public sealed unsafe class NeuralNetwork : IDisposable
             int n = (int)Native.fann_get_total_connections(ann);
             if (weights.Length != n)
                 throw new ArgumentException($"weights has {weights.Length} values but the network has {n} connections; the length must match exactly.", nameof(weights));
-            WriteWeightsUnlocked(ann, weights);
+            WriteWeightsUnlocked(ann, weights, _mayHoldTrainingState);
         }
     }
 
-    private static void WriteWeightsUnlocked(nint ann, ReadOnlySpan<float> weights)
+    private static void WriteWeightsUnlocked(nint ann, ReadOnlySpan<float> weights, bool resetTraining)
     {
         int n = weights.Length;
         bool direct = FannLibrary.DirectWeightAccess && FannLayout.Agrees(ann);
@@ -881,8 +888,11 @@ public sealed unsafe class NeuralNetwork : IDisposable
             throw new NotSupportedException($"Setting {n} weights needs direct weight access, which failed its layout check for this libfann; the fallback is limited to {SlowWeightPathLimit} connections.");
 
         // Range [0, 0] zeroes the weights and, like any randomization, resets Rprop/Quickprop state for the new weights.
-        lock (FannLibrary.RandLock)
-            Native.fann_randomize_weights(ann, 0f, 0f);
+        if (resetTraining)
+        {
+            lock (FannLibrary.RandLock)
+                Native.fann_randomize_weights(ann, 0f, 0f);
+        }
         if (direct)
         {
             weights.CopyTo(new Span<float>(FannLayout.WeightArray(ann), n));
