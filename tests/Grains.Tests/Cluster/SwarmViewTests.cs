@@ -87,7 +87,7 @@ public class SwarmViewTests(ClusterFixture fixture)
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         var watch = System.Diagnostics.Stopwatch.StartNew();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => swarm.Train(samples, 10_000, cancel.Token));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"training went on for {watch.Elapsed} after cancellation");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"training went on for {watch.Elapsed} after cancellation at 1 s");
 
         // Once the grain is done with the cancelled call, the network is the one stored after the first training.
         var status = await swarm.GetNeuralStatus();
@@ -105,7 +105,7 @@ public class SwarmViewTests(ClusterFixture fixture)
         var swarm = client.GetGrain<ISwarmGrain>(GrainKeys.NewSwarmId());
         await swarm.Initialize(new SwarmConfig(SwarmTopology.Mesh, DistributionStrategy.Balanced, 2) { TrainEvery = 0 });
         var agent = await swarm.SpawnAgent(new AgentSpec(AgentType.Coder));
-        for (var i = 0; i < 20; i++)
+        for (var i = 0; i < 60; i++)
         {
             var task = await swarm.Orchestrate(new TaskSpec($"migrate table {i}"));
             await swarm.CompleteTask(task.Id, new TaskCompletion(agent.Id, i % 4 != 0, "done", null));
@@ -113,11 +113,13 @@ public class SwarmViewTests(ClusterFixture fixture)
 
         await swarm.TrainOnOutcomes(2);
 
-        // 10,000 epochs over the trainable outcomes take seconds; the call is cancelled after 200 ms.
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        // 10,000 epochs over the trainable outcomes take many seconds; the call is cancelled after one. (Cancelled after
+        // 200 ms, about one full-suite run in five saw the call run to its end, as if the cancellation had come before
+        // the silo admitted the call.)
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1));
         var watch = System.Diagnostics.Stopwatch.StartNew();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => swarm.TrainOnOutcomes(10_000, cancel.Token));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"training went on for {watch.Elapsed} after cancellation");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"training went on for {watch.Elapsed} after cancellation at 1 s");
 
         var status = await swarm.GetNeuralStatus();
         Assert.Equal(2, status.EpochsTrained);
