@@ -63,8 +63,7 @@ public sealed class MemoryGrain(
     private long _totalBytes;
     // The earliest expiry among the entries: nothing needs scanning before then.
     private DateTimeOffset? _nextExpiry;
-    private IGrainTimer _tick = null!;
-    private bool _ticking;
+    private OnDemandTimer _tick = null!;
 
     // Not yet in the database: keys whose current version is pending, deleted keys, request records, a Clear,
     // and the state row's own facts (_registrationUnwritten: Registered/Owner, which a persisted write must not outlive).
@@ -135,9 +134,7 @@ public sealed class MemoryGrain(
 
         // The loaded entries count while this activation holds them; OnDeactivateAsync takes them back out.
         Held(_entries.Count, _totalBytes);
-        // Created stopped: it runs only while writes wait or entries will expire (ArmTick), so an idle namespace costs nothing.
-        _tick = this.RegisterGrainTimer(WriteBehindAsync, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        ArmTick();
+        _tick = OnDemandTimer.Register(this, WriteBehindAsync, options.Value.FlushInterval, () => TickNeeded);
     }
 
     /// <summary>Every call to the namespace: afterwards, start the tick if the call left writes pending or an expiry.</summary>
@@ -149,21 +146,12 @@ public sealed class MemoryGrain(
         }
         finally
         {
-            ArmTick();
+            _tick.Arm();
         }
     }
 
+    /// <summary>What the write-behind tick looks after: writes to store, entries to expire.</summary>
     private bool TickNeeded => (Dirty && !_superseded) || _nextExpiry is not null;
-
-    private void ArmTick()
-    {
-        if (!_ticking && TickNeeded)
-        {
-            var period = options.Value.FlushInterval;
-            _tick.Change(period, period);
-            _ticking = true;
-        }
-    }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -415,12 +403,6 @@ public sealed class MemoryGrain(
                 // Kept in memory; the next tick tries again.
                 logger.LogWarning(ex, "Memory namespace {Namespace}: write-behind failed", Namespace);
             }
-        }
-
-        if (!TickNeeded)
-        {
-            _tick.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _ticking = false;
         }
     }
 

@@ -58,8 +58,7 @@ public sealed class SwarmGrain(
     // Counters bumped by read-only calls (network runs) are written with the next state write, by the timer, or on
     // deactivation, instead of one database write per network run.
     private bool _countersDirty;
-    private IGrainTimer _tick = null!;
-    private bool _ticking;
+    private OnDemandTimer _tick = null!;
     private DateTimeOffset _lastCounterFlush = DateTimeOffset.UtcNow;
 
     private string Id => this.GetPrimaryKeyString();
@@ -101,9 +100,7 @@ public sealed class SwarmGrain(
             await ReportUsageAsync();
         }
 
-        // Created stopped: it runs only while there is something to look after (ArmTick), so an idle swarm costs nothing.
-        _tick = this.RegisterGrainTimer(OnTickAsync, new GrainTimerCreationOptions(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) { Interleave = false });
-        ArmTick();
+        _tick = OnDemandTimer.Register(this, OnTickAsync, TickPeriod, () => TickNeeded);
     }
 
     /// <summary>Every call to the swarm: afterwards, start the tick if the call left leases, training or counters pending.</summary>
@@ -115,7 +112,7 @@ public sealed class SwarmGrain(
         }
         finally
         {
-            ArmTick();
+            _tick.Arm();
         }
     }
 
@@ -725,25 +722,10 @@ public sealed class SwarmGrain(
         {
             logger.LogWarning(e, "Swarm {SwarmId}: supervision tick failed; retrying on the next tick", Id);
         }
-
-        if (!TickNeeded)
-        {
-            _tick.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _ticking = false;
-        }
     }
 
     /// <summary>What the tick looks after: held leases to expire, a due training, counters to write.</summary>
     private bool TickNeeded => state.State.Exists && _tasks is not null && (_tasks.Board.HasHeldTasks || _learning.TrainingDue || _countersDirty);
-
-    private void ArmTick()
-    {
-        if (!_ticking && TickNeeded)
-        {
-            _tick.Change(TickPeriod, TickPeriod);
-            _ticking = true;
-        }
-    }
 
     private void Touch() => state.State.LastActivity = DateTimeOffset.UtcNow;
 
