@@ -41,6 +41,8 @@ for proj in tests/Native.Tests tests/Grains.Tests tests/Silo.Tests tests/Gateway
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$results" \
     > "$results/$name.log" 2>&1 || status=1
   grep -E "^\s*(Passed|Failed|Skipped) |Total tests|error|Failed!|Passed!" "$results/$name.log" | grep -vE "^\s*Passed " | tail -40
+  # Each failure's message too: CI's output is all that is left of a run on a clean machine.
+  grep -A6 -E "^\s*Failed [A-Za-z]" "$results/$name.log" | head -80
   echo "   $name took $(( $(date +%s) - start )) s"
 done
 

@@ -105,7 +105,8 @@ public class SwarmViewTests(ClusterFixture fixture)
         var swarm = client.GetGrain<ISwarmGrain>(GrainKeys.NewSwarmId());
         await swarm.Initialize(new SwarmConfig(SwarmTopology.Mesh, DistributionStrategy.Balanced, 2) { TrainEvery = 0 });
         var agent = await swarm.SpawnAgent(new AgentSpec(AgentType.Coder));
-        for (var i = 0; i < 60; i++)
+        const int Tasks = 60;
+        for (var i = 0; i < Tasks; i++)
         {
             var task = await swarm.Orchestrate(new TaskSpec($"migrate table {i}"));
             await swarm.CompleteTask(task.Id, new TaskCompletion(agent.Id, i % 4 != 0, "done", null));
@@ -113,12 +114,14 @@ public class SwarmViewTests(ClusterFixture fixture)
 
         await swarm.TrainOnOutcomes(2);
 
-        // 10,000 epochs over the trainable outcomes take many seconds; the call is cancelled after one. (Cancelled after
-        // 200 ms, about one full-suite run in five saw the call run to its end, as if the cancellation had come before
-        // the silo admitted the call.)
+        // The most work one call may ask for: some of the outcomes are held out, so samples × epochs stays within the
+        // bound whatever the split (10,000 epochs was refused whenever more than 50 outcomes were trainable). That is
+        // seconds of training; the call is cancelled after one. (Cancelled after 200 ms, the call sometimes ran to
+        // its end, as if the cancellation had come before the silo admitted the call.)
+        var epochs = (int)(SwarmLimits.MaxTrainingWork / Tasks);
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1));
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => swarm.TrainOnOutcomes(10_000, cancel.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => swarm.TrainOnOutcomes(epochs, cancel.Token));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"training went on for {watch.Elapsed} after cancellation at 1 s");
 
         var status = await swarm.GetNeuralStatus();
