@@ -24,3 +24,10 @@ catch (DataDirectoryLockedException e)
     Console.Error.WriteLine(e.Message);
     return 3;
 }
+catch (Exception e) when (e is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException)
+{
+    // A setting refused at start: said on Console.Error, which a background gateway writes to its log (an unhandled
+    // exception would go to the original stderr, gone with the bridge that started it).
+    Console.Error.WriteLine($"swarmcluster: not started: {e.Message}");
+    return 1;
+}
