@@ -41,12 +41,13 @@ internal sealed class GatewayPresence(IServiceProvider services, IHostApplicatio
 /// <summary>Registration of the bridge endpoint, the idle stop and the presence record.</summary>
 internal static class StdioBridgeHosting
 {
-    /// <summary>For the HTTP gateway: bridges' socket, activity tracking and (when configured) the idle stop.</summary>
+    /// <summary>For the HTTP gateway: bridges' socket, their greeting, activity tracking and (when configured) the idle stop.</summary>
     public static IServiceCollection AddBridgeEndpoint(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<McpActivity>();
         services.AddSingleton<BridgeListener>();
         services.AddHostedService(sp => sp.GetRequiredService<BridgeListener>());
+        services.AddHostedService<GreetingRecorder>();
         if (IdleShutdown.ReadLimit(configuration) is { } limit)
         {
             services.AddHostedService(sp => new IdleShutdown(limit, sp.GetRequiredService<McpActivity>(), sp.GetRequiredService<BridgeListener>(),

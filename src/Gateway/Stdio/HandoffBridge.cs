@@ -16,10 +16,10 @@ internal static class HandoffBridge
     /// <summary>Sessions in a row that ended without done or resume (the gateway died): after this many, relay.</summary>
     private const int MaxLostSessions = 3;
 
-    public static int Run(LocalGateway gateway, Task<PeerConnection> first)
+    public static int Run(LocalGateway gateway, Task<PeerConnection> first, OpenedSession opened)
     {
-        byte[]? initialize = null, initialized = null;
-        ReadOnlyMemory<byte> unread = default;
+        byte[]? initialize = opened.Initialize, initialized = opened.Initialized;
+        var unread = opened.Unread;
         var lost = 0;
         var next = first;
         while (true)

@@ -31,6 +31,9 @@ internal static class JsonRpc
     /// <summary>Longest line read from stdin; a longer one is answered with an error and skipped.</summary>
     public const int MaxLineBytes = 32 * 1024 * 1024;
 
+    /// <summary>The answer to a line longer than <see cref="MaxLineBytes"/> (skipped unread).</summary>
+    public static byte[] TooLongError => Error(null, InvalidRequest, $"Invalid Request: a message longer than {MaxLineBytes} bytes was skipped");
+
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 128 };
 
     // Error texts quote the client's JSON: keep quotes and apostrophes readable (stdout is not HTML).

@@ -26,6 +26,9 @@ internal sealed class LocalGateway(BridgeOptions options)
 
     private string Directory => options.DataDirectory;
 
+    /// <summary>Whether a live gateway serves the directory and is ready for bridges (silo.json).</summary>
+    public static bool IsReady(string dataDirectory) => DataDirectoryLock.ReadOwner(dataDirectory) is { IsAlive: true, State: DataDirectoryOwner.Ready };
+
     public async Task<PeerConnection> ConnectAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();

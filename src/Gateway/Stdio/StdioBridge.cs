@@ -112,16 +112,21 @@ internal static class StdioBridge
             return front.Run(new HttpPeer(front, url, options.Token));
         }
 
-        // Connect while the client is still writing its first lines.
+        // Connect while the client is still writing its first lines; when no gateway is ready, open the client's
+        // session from this build's greeting meanwhile (a gateway start takes seconds, listing the tools need not).
+        var greeting = UnixFds.Supported && !LocalGateway.IsReady(options.DataDirectory) ? BridgeGreeting.TryRead(options.DataDirectory) : null;
         var gateway = new LocalGateway(options);
         var first = gateway.ConnectAsync(CancellationToken.None);
+        var opened = greeting is null ? OpenedSession.None : BridgeOpening.Serve(greeting, first);
+        if (opened.EndOfInput && opened.Unread.IsEmpty)
+            return 0; // every request was answered here; the gateway starts for the next session all the same
         if (UnixFds.Supported && Environment.GetEnvironmentVariable(ModeVariable) is null or "" or "handoff")
-            return HandoffBridge.Run(gateway, first);
+            return HandoffBridge.Run(gateway, first, opened);
 
-        var relay = new StdioFront(Console.OpenStandardInput(), Console.OpenStandardOutput());
+        var relay = new StdioFront(Console.OpenStandardInput(), Console.OpenStandardOutput(), opened.Unread);
         var used = 0;
         PeerConnection Connect() => LocalGateway.Relay(
             (Interlocked.Exchange(ref used, 1) == 0 ? first : gateway.ConnectAsync(CancellationToken.None)).GetAwaiter().GetResult());
-        return relay.Run(new StreamPeer(relay, Connect));
+        return relay.Run(new StreamPeer(relay, Connect, opened.Initialize, opened.Initialized));
     }
 }

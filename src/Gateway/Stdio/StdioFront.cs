@@ -57,8 +57,7 @@ internal sealed class StdioFront(Stream input, Stream output, ReadOnlyMemory<byt
             {
                 if (line.Equals(LineReader.TooLong))
                 {
-                    Write(JsonRpc.Error(null, JsonRpc.InvalidRequest,
-                        $"Invalid Request: a message longer than {JsonRpc.MaxLineBytes} bytes was skipped"));
+                    Write(JsonRpc.TooLongError);
                     continue;
                 }
                 if (line.Span.Trim(" \t\r"u8).IsEmpty)

@@ -170,9 +170,10 @@ internal static class UnixFds
 
 /// <summary>
 /// A client's stdin or stdout received from a bridge (a pipe, a socket or a terminal). Reads wait with poll so that
-/// <paramref name="stop"/> interrupts them (OperationCanceledException) when the gateway stops; the fd is closed on dispose.
+/// <paramref name="stop"/> interrupts them (OperationCanceledException, within <paramref name="pollMilliseconds"/>) when the
+/// gateway stops; the fd is closed on dispose.
 /// </summary>
-internal sealed class FdStream(int fd, CancellationToken stop) : Stream
+internal sealed class FdStream(int fd, CancellationToken stop, int pollMilliseconds = 250) : Stream
 {
     private const short PollIn = 0x1;
     private const short PollOut = 0x4;
@@ -199,7 +200,7 @@ internal sealed class FdStream(int fd, CancellationToken stop) : Stream
             return 0;
         while (!stop.IsCancellationRequested)
         {
-            if (!Wait(PollIn, 250))
+            if (!Wait(PollIn, pollMilliseconds))
                 continue;
             var read = UnixFds.read(fd, ref buffer[offset], (nuint)count);
             if (read >= 0)
