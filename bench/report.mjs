@@ -117,7 +117,16 @@ if (sc?.ours) {
 // Row 6
 const cs = rows.coldStart;
 if (cs) {
-  add('6 cold start', 'process start → first tools/list, stdio', ms(med(cs.oursStdio)), ms(med(cs.peerStdio)), times(med(cs.peerStdio) / med(cs.oursStdio)), '≥ 1.0× (ours ≤ peer)', med(cs.oursStdio) <= med(cs.peerStdio), med(cs.peerStdio) / med(cs.oursStdio));
+  // `--stdio` is a bridge (what claude-register installs) in three situations, measured in row 8; `--stdio --private` here.
+  const peerMs = med(cs.peerStdio);
+  const coldRow = (what, oursMs) => oursMs != null && add('6 cold start', what, ms(oursMs), ms(peerMs), times(peerMs / oursMs), '≥ 1.0× (ours ≤ peer)', oursMs <= peerMs, peerMs / oursMs);
+  const br6 = rows.bridge;
+  if (br6) {
+    coldRow('`--stdio` (a bridge), its gateway running: process start → first tools/list', med(br6.firstToolsList));
+    coldRow('`--stdio` (a bridge), no gateway running on a data directory used before: process start → first tools/list (the bridge starts the gateway and answers from its greeting meanwhile)', med(br6.restartToolsList));
+    coldRow('`--stdio` (a bridge), first session ever on a data directory (no greeting yet: waits for the gateway it starts)', br6.coldMs);
+  }
+  coldRow('`--stdio --private` (its own silo in the process): process start → first tools/list', med(cs.oursStdio));
   add('6 cold start', 'HTTP gateway process start → first tools/list', ms(med(cs.oursHttpProcess)), ms(med(cs.peerStdio)), times(med(cs.peerStdio) / med(cs.oursHttpProcess)), 'report', null, null);
   add('6 cold start', 'connect + initialize + tools/list, running gateway (ruv-swarm: a new process per client)', ms(med(cs.oursHttpConnect)), ms(med(cs.peerStdio)), times(med(cs.peerStdio) / med(cs.oursHttpConnect)), 'report', null, null);
 }
@@ -300,10 +309,12 @@ if (br) {
   p('`--stdio` connects to the one gateway that owns the data directory over its local socket; on Linux it hands the client\'s stdin and stdout to that gateway, which then serves the client directly ' +
     '("bridge"); elsewhere, or with `SWARM_BRIDGE_MODE=relay`, it relays the lines ("relay"). ' +
     `Cold: the first bridge on an empty data directory, which starts the gateway in the background (${ms(br.coldMs)} to its first tools/list). ` +
+    (br.restartToolsList ? `Restart: no gateway running on that directory (the last one stopped): the bridge starts one and answers initialize and tools/list from the greeting the last gateway recorded (${br.restartToolsList.n} times). ` : '') +
     `New session: a bridge started while that gateway runs, process start → initialize → first tools/list (${br.firstToolsList.n} times). ` +
     `Calls: the same operations interleaved, the order rotating, ${br.rounds} rounds after ${br.warmup} warm-up, on a private in-process stdio server (\`--stdio --private\`), ` +
     'on a bridge and on a relaying bridge to the background gateway, and over HTTP straight to that gateway; "added" = median − private median.', '');
   table(['', 'median', 'p90', 'max', 'n'], [
+    ...(br.restartToolsList ? [['restart (no gateway running, greeting recorded) → first tools/list', ms(med(br.restartToolsList)), ms(br.restartToolsList.p90), ms(br.restartToolsList.max), br.restartToolsList.n]] : []),
     ['new session → first tools/list', ms(med(br.firstToolsList)), ms(br.firstToolsList.p90), ms(br.firstToolsList.max), br.firstToolsList.n],
   ]);
   table(['operation', 'private stdio', 'bridge', 'relay', 'HTTP to the gateway', 'added by the bridge', 'added by a relay'],

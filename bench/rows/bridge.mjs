@@ -1,6 +1,8 @@
 // Row 8: `--stdio` as a bridge to the data directory's one gateway (issue 14).
 // (a) the first session on a cold machine: bridge process start → first tools/list, the bridge starting the gateway
-//     in the background; (b) a new session while that gateway runs: bridge process start → first tools/list;
+//     in the background; (a') the same on a directory used before, with no gateway running: the bridge starts one
+//     and answers initialize and tools/list from the greeting the last one recorded; (b) a new session while that
+//     gateway runs: bridge process start → first tools/list;
 // (c) what the bridge adds to a call: the same calls interleaved on a private in-process stdio server (`--stdio
 //     --private`, the stdio floor), on a bridge to the background gateway (on Linux it hands the client's stdin and
 //     stdout to the gateway), on a bridge told to relay lines instead (SWARM_BRIDGE_MODE=relay, what other systems
@@ -22,6 +24,18 @@ async function startBridge(ctx, dir, env, label) {
 
 const owner = dir => JSON.parse(fs.readFileSync(path.join(dir, 'silo.json'), 'utf8'));
 
+const isReady = dir => {
+  try {
+    const o = owner(dir);
+    return o.state === 'ready' && fs.existsSync(`/proc/${o.pid}`);
+  } catch { return false; }
+};
+
+async function waitFor(condition, what, timeoutMs = 60000) {
+  for (const t0 = now(); now() - t0 < timeoutMs; await sleep(50)) if (condition()) return;
+  throw new Error(`bridge row: timed out waiting for ${what}`);
+}
+
 /** The background gateway is in its own session (not our child): stop it through the pid its lock records. */
 async function stopGateway(dir) {
   const { pid } = owner(dir);
@@ -33,15 +47,32 @@ async function stopGateway(dir) {
 }
 
 export async function runBridge(ctx) {
-  const { warmStarts, rounds, warmup } = ctx.smoke ? { warmStarts: 2, rounds: 4, warmup: 2 } : { warmStarts: 20, rounds: 300, warmup: 60 };
+  const { warmStarts, restartRounds, rounds, warmup } = ctx.smoke
+    ? { warmStarts: 2, restartRounds: 1, rounds: 4, warmup: 2 } : { warmStarts: 20, restartRounds: 6, rounds: 300, warmup: 60 };
   const dir = freshDir(ctx, 'bridge-data');
   // A short idle limit: if the bench dies, the gateway it started does not outlive it by much.
   const env = { ...siloEnv(await ctx.freePort()), SwarmCluster__IdleShutdownSeconds: '120' };
   try {
     let t0 = now();
-    const bridge = await startBridge(ctx, dir, env, 'bridge');
+    const first = await startBridge(ctx, dir, env, 'bridge-first');
     const coldMs = now() - t0;
     ctx.log(`bridge: cold start (gateway started by the bridge) ${coldMs.toFixed(0)} ms`);
+    await first.close();
+    await waitFor(() => fs.existsSync(path.join(dir, 'bridge-greeting.json')), 'the gateway to record its bridge greeting');
+
+    // No gateway running on a directory used before (it stopped when idle, or the machine restarted): the bridge
+    // starts one and opens the session from the greeting meanwhile.
+    const restarts = [];
+    for (let i = 0; i < restartRounds; i++) {
+      await waitFor(() => isReady(dir), 'the gateway to be ready');
+      await stopGateway(dir);
+      t0 = now();
+      const c = await startBridge(ctx, dir, env, `bridge-restart-${i}`);
+      restarts.push(now() - t0);
+      await c.close();
+    }
+    await waitFor(() => isReady(dir), 'the gateway to be ready');
+    const bridge = await startBridge(ctx, dir, env, 'bridge');
 
     const firstList = [];
     for (let i = 0; i < warmStarts; i++) {
@@ -77,7 +108,7 @@ export async function runBridge(ctx) {
       const s = Object.fromEntries(kinds.map(k => [k, summarize(samples[k][op])]));
       return [op, { ...s, addedMs: s.bridge.median - s.private.median, relayAddedMs: s.relay.median - s.private.median, vsHttpMs: s.bridge.median - s.http.median }];
     }));
-    return { rounds, warmup, coldMs, firstToolsList: summarize(firstList), table, errors, gatewayPid: owner(dir).pid };
+    return { rounds, warmup, coldMs, restartToolsList: summarize(restarts), firstToolsList: summarize(firstList), table, errors, gatewayPid: owner(dir).pid };
   } finally {
     await stopGateway(dir);
   }
