@@ -50,7 +50,7 @@ public static class GatewayHost
             .WithHttpTransport(o => o.Stateless = true); // no sessions: any gateway replica can answer any request
         builder.Services.AddBridgeEndpoint(builder.Configuration);
 
-        var app = builder.Build();
+        var app = builder.Build().BuildHostedServicesInBackground();
         GatewaySecurity.WarnIfAnonymous(builder.Configuration, auth, DefaultUrl, app.Logger);
         app.UseGenericErrors();
         app.UseMcpActivity();

@@ -29,7 +29,7 @@ if (migrateOnly)
 }
 
 builder.AddSwarmClusterSilo(SiloRole.Worker);
-var app = builder.Build();
+var app = builder.Build().BuildHostedServicesInBackground();
 app.MapSwarmClusterEndpoints();
 await app.RunAsync();
 return 0;
