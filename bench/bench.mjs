@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { loadSdk, now, startGateway } from './lib/common.mjs';
+import { loadSdk, now, settle, startGateway } from './lib/common.mjs';
 import { freshDir } from './lib/ops.mjs';
 import { runBridge } from './rows/bridge.mjs';
 import { runColdStart } from './rows/coldstart.mjs';
@@ -89,6 +89,10 @@ async function main() {
     for (const [n, name, fn] of rows) {
       if (!rowsWanted.includes(n)) continue;
       if (n === 5 && gw) { await gw.stop(); gw = null; } // scale measures its own fresh gateway
+      if (!ctx.smoke) {
+        const quiet = await settle();
+        if (!quiet.settled) ctx.log(`row ${n}: the machine stayed ${(100 * quiet.busy).toFixed(0)} % busy for 15 s; starting anyway`);
+      }
       const t0 = now();
       ctx.log(`row ${n} (${name})`);
       try {

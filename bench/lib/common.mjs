@@ -7,6 +7,27 @@ import { pathToFileURL } from 'node:url';
 export const now = () => performance.now();
 export const sleep = ms => new Promise(r => setTimeout(r, ms));
 
+/**
+ * Waits (at most maxMs) until the machine's CPUs are mostly idle over half a second, so a row does not start in the
+ * wake of the one before (processes exiting, a gateway deactivating grains after a burst). Returns the busy share
+ * it saw last, and whether it settled.
+ */
+export async function settle(maxMs = 15000, busyBelow = 0.15) {
+  const read = () => {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { idle: f[3] + (f[4] ?? 0), total: f.reduce((a, b) => a + b, 0) };
+  };
+  let busy = null;
+  for (const t0 = Date.now(); Date.now() - t0 < maxMs;) {
+    const a = read();
+    await sleep(500);
+    const b = read();
+    busy = 1 - (b.idle - a.idle) / Math.max(1, b.total - a.total);
+    if (busy < busyBelow) return { busy, settled: true };
+  }
+  return { busy, settled: false };
+}
+
 let sdk;
 // The SDK lives in the temporary npm directory, not in the repo: import it by path.
 export async function loadSdk(nodeModules) {

@@ -9,7 +9,7 @@
 //     get), and over HTTP straight to that gateway.
 import fs from 'node:fs';
 import path from 'node:path';
-import { connectStdio, now, rotate, siloEnv, sleep, summarize } from '../lib/common.mjs';
+import { connectStdio, cpuMsOf, now, rotate, siloEnv, sleep, summarize } from '../lib/common.mjs';
 import { connectOursHttp, doOp, freshDir, prepareSession, startOursStdio } from '../lib/ops.mjs';
 
 export const BRIDGE_OPS = ['ping', 'tools_list', 'swarm_status', 'memory_retrieve', 'memory_store'];
@@ -93,11 +93,20 @@ export async function runBridge(ctx) {
     for (const k of kinds) state[k] = await prepareSession(conns[k], `bridge-${k}`);
     const samples = Object.fromEntries(kinds.map(k => [k, Object.fromEntries(BRIDGE_OPS.map(o => [o, []]))]));
     const errors = Object.fromEntries(kinds.map(k => [k, 0]));
+    // Server CPU per call: the processes that serve each kind (a bridge's own process counts too; after a handoff it
+    // only waits). 10 ms ticks: only sums over many calls mean much.
+    const gatewayPid = owner(dir).pid;
+    const servers = { private: [conns.private.proc.pid], bridge: [gatewayPid, conns.bridge.proc.pid], relay: [gatewayPid, conns.relay.proc.pid], http: [gatewayPid] };
+    const cpuOf = k => servers[k].reduce((sum, pid) => sum + (cpuMsOf(pid) ?? NaN), 0);
+    const cpu = Object.fromEntries(kinds.map(k => [k, Object.fromEntries(BRIDGE_OPS.map(o => [o, { ms: 0, n: 0 }]))]));
     for (let r = 0; r < warmup + rounds; r++) {
       for (const op of BRIDGE_OPS) {
         for (const k of rotate(kinds, r % kinds.length)) {
+          const c0 = cpuOf(k);
           const res = await doOp(conns[k], op, state[k]);
+          const c1 = cpuOf(k);
           if (!res || r < warmup) continue;
+          if (Number.isFinite(c0) && Number.isFinite(c1)) { cpu[k][op].ms += c1 - c0; cpu[k][op].n++; }
           if (res.ok) samples[k][op].push(res.ms); else errors[k]++;
         }
       }
@@ -105,10 +114,10 @@ export async function runBridge(ctx) {
     for (const c of Object.values(conns)) await c.close();
 
     const table = Object.fromEntries(BRIDGE_OPS.map(op => {
-      const s = Object.fromEntries(kinds.map(k => [k, summarize(samples[k][op])]));
+      const s = Object.fromEntries(kinds.map(k => [k, { ...summarize(samples[k][op]), serverCpuMsPerCall: cpu[k][op].n ? cpu[k][op].ms / cpu[k][op].n : null }]));
       return [op, { ...s, addedMs: s.bridge.median - s.private.median, relayAddedMs: s.relay.median - s.private.median, vsHttpMs: s.bridge.median - s.http.median }];
     }));
-    return { rounds, warmup, coldMs, restartToolsList: summarize(restarts), firstToolsList: summarize(firstList), table, errors, gatewayPid: owner(dir).pid };
+    return { rounds, warmup, coldMs, restartToolsList: summarize(restarts), firstToolsList: summarize(firstList), table, errors, gatewayPid };
   } finally {
     await stopGateway(dir);
   }
