@@ -4,7 +4,7 @@ using SwarmCluster.Gateway.Stdio;
 using SwarmCluster.Hosting;
 
 // dotnet run --project src/Gateway [-- --stdio [--private] | claude-register [...] | claude-config [...]
-//                                   | create-key --tenant T --scopes S1,S2 [--name N]]
+//                                   | create-key --tenant T --scopes S1,S2 [--name N] | write-greeting DIR]
 // Decided before anything else runs: a --stdio bridge must start in a fraction of a second, so it never builds the
 // Orleans/ASP.NET host (that is the gateway it forwards to).
 try
@@ -14,6 +14,7 @@ try
         ["claude-register", .. var rest] => await ClaudeIntegration.RegisterAsync(rest),
         ["claude-config", .. var rest] => ClaudeIntegration.PrintDesktopConfig(rest),
         ["create-key", .. var rest] => SwarmCluster.Gateway.Security.ApiKeys.CreateKeyCommand(rest),
+        ["write-greeting", var directory] => await BridgeGreeting.WriteForBuildAsync(directory),
         _ when args.Contains("--stdio") && args.Contains("--private") => await GatewayHost.RunStdioAsync(args),
         _ when args.Contains("--stdio") => StdioBridge.Run(args),
         _ => await GatewayHost.RunHttpAsync(BackgroundLog.Apply(args)),

@@ -7,8 +7,8 @@ namespace SwarmCluster.Gateway.Tests;
 
 /// <summary>
 /// issue 12 (cold start): a gateway records how it opens a bridge session (its initialize and tools/list answers) in
-/// the data directory; a bridge that has to start the gateway answers those from the record while it starts, and
-/// hands everything else to the gateway once it is up.
+/// the data directory, and the build writes the same next to the binaries; a bridge that has to start the gateway
+/// answers those from the record while it starts, and hands everything else to the gateway once it is up.
 /// </summary>
 public sealed class BridgeGreetingTests : IAsyncLifetime
 {
@@ -16,8 +16,11 @@ public sealed class BridgeGreetingTests : IAsyncLifetime
 
     private string GreetingPath => Path.Combine(_dataDirectory, "bridge-greeting.json");
 
+    /// <summary>The one the build wrote next to the gateway's binaries.</summary>
+    private static string BuildGreetingPath => Path.Combine(Path.GetDirectoryName(TestPaths.GatewayDll)!, "bridge-greeting.json");
+
     [Fact]
-    public async Task TheGreeting_IsWhatTheGatewayAnswers_AndOpensTheSessionWhenTheGatewayCannotStart()
+    public async Task TheGreetings_OfTheGatewayAndOfTheBuild_AreWhatTheGatewayAnswers()
     {
         JsonElement liveInitialize, liveTools;
         await using (var gateway = await GatewayProcess.StartAsync(_dataDirectory))
@@ -30,13 +33,22 @@ public sealed class BridgeGreetingTests : IAsyncLifetime
             Assert.Equal(0, await bridge.CloseInputAsync());
         }
 
-        // The record holds the gateway's own answers, byte for byte the same JSON.
-        var greeting = JsonNode.Parse(await File.ReadAllTextAsync(GreetingPath))!;
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(liveTools.GetProperty("result").GetRawText()), greeting["toolsList"]));
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(liveInitialize.GetProperty("result").GetRawText()), greeting["initialize"]!["2025-06-18"]));
+        // Both records hold the gateway's own answers: the same JSON.
+        foreach (var path in new[] { GreetingPath, BuildGreetingPath })
+        {
+            var greeting = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
+            Assert.True(JsonNode.DeepEquals(JsonNode.Parse(liveTools.GetProperty("result").GetRawText()), greeting["toolsList"]), path);
+            Assert.True(JsonNode.DeepEquals(JsonNode.Parse(liveInitialize.GetProperty("result").GetRawText()), greeting["initialize"]!["2025-06-18"]), path);
+        }
+    }
 
-        // No gateway can start (its options are refused), yet the session opens: the answers come from the record.
-        // The first call then gets the reason the gateway did not start.
+    [Fact]
+    public async Task AFirstSessionOnANewDirectory_OpensFromTheBuildsGreeting_EvenWhenNoGatewayCanStart()
+    {
+        Assert.False(File.Exists(GreetingPath));
+
+        // No gateway can start (its options are refused), yet the session opens: the answers come from the build's
+        // record. The first call then gets the reason the gateway did not start.
         await using var cold = Bridge(new() { ["SwarmCluster__SupervisionPeriod"] = "00:00:00.1" });
         var initialize = await cold.InitializeAsync();
         Assert.Equal("swarmcluster", initialize.GetProperty("result").GetProperty("serverInfo").GetProperty("name").GetString());
@@ -89,7 +101,6 @@ public sealed class BridgeGreetingTests : IAsyncLifetime
         var names = tools.GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()).ToList();
         Assert.DoesNotContain("from_another_build", names);
         Assert.Equal(ToolCatalogTests.AllTools.Count(), names.Count);
-        Assert.NotNull(LiveOwner()); // answered by the gateway the bridge started
 
         // That gateway, of this build, replaced the record with its own.
         Assert.DoesNotContain("from_another_build", await WaitForGreetingAsync(g => !g.Contains("from_another_build")));

@@ -122,6 +122,7 @@ public sealed class BridgeTests(ITestOutputHelper output) : IAsyncLifetime
         try
         {
             await first.InitializeAsync();
+            await first.RequestAsync("ping", "ping"); // initialize may come from the build's greeting; ping needs the gateway
             pid = DataDirectoryProcesses.Owner(_dataDirectory)!.Pid;
             await Task.Delay(TimeSpan.FromSeconds(8)); // four idle limits with the bridge connected and silent
             await first.ToolAsync("after-idle", "swarm_init", new { topology = "ring", maxAgents = 2 });

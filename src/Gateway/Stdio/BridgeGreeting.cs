@@ -13,8 +13,9 @@ namespace SwarmCluster.Gateway.Stdio;
 /// How this build's gateway opens a bridge session: its answers to <c>initialize</c> (per protocol version a client
 /// asks for) and to the first <c>tools/list</c>, as the gateway's own MCP server wrote them. Kept in the data
 /// directory, so a bridge that has to start the gateway can open the client's session itself while the gateway
-/// starts (<see cref="BridgeOpening"/>) instead of keeping the client waiting for seconds. Valid only for the build
-/// that wrote it: a bridge of another build ignores it.
+/// starts (<see cref="BridgeOpening"/>) instead of keeping the client waiting for seconds; the build writes one next to
+/// its binaries for directories no gateway has served yet. Valid only for the build that wrote it: a bridge of another
+/// build ignores it.
 /// </summary>
 internal sealed record BridgeGreeting(Guid Build, IReadOnlyDictionary<string, string> Initialize, string ToolsList)
 {
@@ -42,6 +43,29 @@ internal sealed record BridgeGreeting(Guid Build, IReadOnlyDictionary<string, st
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// The greeting a bridge on <paramref name="dataDirectory"/> may use: the one its gateway recorded there, else the
+    /// one this build wrote next to its binaries (a directory no gateway of this build has served yet).
+    /// </summary>
+    public static BridgeGreeting? Find(string dataDirectory) => TryRead(dataDirectory) ?? TryRead(AppContext.BaseDirectory);
+
+    /// <summary>
+    /// <c>write-greeting DIR</c>, run by the build (target WriteBridgeGreeting): this build's greeting, recorded from
+    /// the MCP server as the gateway configures it (no silo: initialize and tools/list need none), into DIR.
+    /// </summary>
+    public static async Task<int> WriteForBuildAsync(string directory)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSwarmGateway(builder.Configuration, "stdio");
+        using var host = builder.Build();
+        var services = host.Services;
+        var greeting = await RecordAsync(services.GetRequiredService<IOptions<McpServerOptions>>().Value, services.GetRequiredService<ILoggerFactory>(), services, CancellationToken.None);
+        Directory.CreateDirectory(directory);
+        greeting.Write(directory);
+        return 0;
     }
 
     /// <summary>Written whole or not at all (a bridge may read it at any moment).</summary>

@@ -114,7 +114,7 @@ internal static class StdioBridge
 
         // Connect while the client is still writing its first lines; when no gateway is ready, open the client's
         // session from this build's greeting meanwhile (a gateway start takes seconds, listing the tools need not).
-        var greeting = UnixFds.Supported && !LocalGateway.IsReady(options.DataDirectory) ? BridgeGreeting.TryRead(options.DataDirectory) : null;
+        var greeting = UnixFds.Supported && !LocalGateway.IsReady(options.DataDirectory) ? BridgeGreeting.Find(options.DataDirectory) : null;
         var gateway = new LocalGateway(options);
         var first = gateway.ConnectAsync(CancellationToken.None);
         var opened = greeting is null ? OpenedSession.None : BridgeOpening.Serve(greeting, first);
