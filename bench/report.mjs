@@ -124,7 +124,7 @@ if (cs) {
   if (br6) {
     coldRow('`--stdio` (a bridge), its gateway running: process start → first tools/list', med(br6.firstToolsList));
     coldRow('`--stdio` (a bridge), no gateway running on a data directory used before: process start → first tools/list (the bridge starts the gateway and answers from its greeting meanwhile)', med(br6.restartToolsList));
-    coldRow('`--stdio` (a bridge), first session ever on a data directory (no greeting yet: waits for the gateway it starts)', br6.coldMs);
+    coldRow('`--stdio` (a bridge), first session ever on a data directory: process start → first tools/list (the bridge starts the gateway and answers from the greeting its build wrote meanwhile)', br6.coldMs);
   }
   coldRow('`--stdio --private` (its own silo in the process): process start → first tools/list', med(cs.oursStdio));
   add('6 cold start', 'HTTP gateway process start → first tools/list', ms(med(cs.oursHttpProcess)), ms(med(cs.peerStdio)), times(med(cs.peerStdio) / med(cs.oursHttpProcess)), 'report', null, null);

@@ -1,7 +1,7 @@
 // Row 8: `--stdio` as a bridge to the data directory's one gateway (issue 14).
 // (a) the first session on a cold machine: bridge process start → first tools/list, the bridge starting the gateway
-//     in the background; (a') the same on a directory used before, with no gateway running: the bridge starts one
-//     and answers initialize and tools/list from the greeting the last one recorded; (b) a new session while that
+//     in the background and answering initialize and tools/list from the greeting its build wrote; (a') the same on
+//     a directory used before, with no gateway running: from the greeting the last gateway recorded there; (b) a new session while that
 //     gateway runs: bridge process start → first tools/list;
 // (c) what the bridge adds to a call: the same calls interleaved on a private in-process stdio server (`--stdio
 //     --private`, the stdio floor), on a bridge to the background gateway (on Linux it hands the client's stdin and
