@@ -27,12 +27,12 @@ internal sealed record BridgeGreeting(Guid Build, IReadOnlyDictionary<string, st
     /// <summary>This build: the assembly's module version id (bridge and gateway run the same file).</summary>
     public static Guid CurrentBuild { get; } = typeof(BridgeGreeting).Assembly.ManifestModule.ModuleVersionId;
 
-    /// <summary>The data directory's greeting when this build wrote it; null otherwise (missing, unreadable, another build).</summary>
-    public static BridgeGreeting? TryRead(string dataDirectory)
+    /// <summary>The greeting in <paramref name="directory"/> when this build wrote it; null otherwise (missing, unreadable, another build).</summary>
+    public static BridgeGreeting? TryRead(string directory)
     {
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dataDirectory, FileName)));
+            using var document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(directory, FileName)));
             var root = document.RootElement;
             if (!Guid.TryParse(root.GetProperty("build").GetString(), out var build) || build != CurrentBuild)
                 return null;
