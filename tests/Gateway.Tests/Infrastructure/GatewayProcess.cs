@@ -86,7 +86,11 @@ public sealed class GatewayProcess : IAsyncDisposable
         while (watch.Elapsed < StartTimeout)
         {
             if (process.HasExited)
+            {
+                // HasExited comes before the last output lines are delivered; WaitForExit() waits for them.
+                process.WaitForExit();
                 throw new InvalidOperationException($"gateway exited with {process.ExitCode} during start:\n{gateway.Tail()}");
+            }
             try
             {
                 using var response = await http.GetAsync(gateway.BaseUrl + "/healthz");
