@@ -37,6 +37,14 @@ if (seed) {
       `${ms(med(t.peerAnswer))} (first byte ${ms(med(t.peerFirstOutput))})`, `${times(r)} (first byte ${times(rFirst)})`, '≥ 1000×', r >= 1000, r / 1000);
   }
 }
+// The same call should cost the server about the same CPU whichever transport carries it (row 2's goal).
+function cpuGoal(measure, stdio, http) {
+  const a = stdio?.serverCpuMsPerCall, b = http?.serverCpuMsPerCall;
+  if (a == null || b == null || !(a > 0) || !(b > 0)) return;
+  const spread = Math.max(a, b) / Math.min(a, b);
+  add('2 CPU', measure, `${ms(a)} vs ${ms(b)}`, 'n/a (ours against ours)', times(spread), 'within 1.2× of each other', spread <= 1.2, 1.2 / spread);
+}
+
 // Row 2
 const lat = rows.latency;
 const LAT_NAMES = { swarm_init: 'swarm_init', agent_spawn: 'agent_spawn', task_orchestrate: 'task_orchestrate', swarm_status: 'swarm_status', agent_list: 'agent_list', task_status: 'task_status', memory_store: 'memory_usage store (persist)', memory_retrieve: 'memory_usage retrieve', neural_process: 'neural_process', tools_list: 'tools/list', ping: 'ping (floor)' };
@@ -54,13 +62,8 @@ if (lat) {
     if (op === 'tools_list') continue;
     add('2 latency', `${LAT_NAMES[op]}, median, ours HTTP`, ms(h), peer != null ? ms(peer) : 'n/a', peer != null ? times(peer / h) : 'n/a', 'ours ≤ 2 ms', h != null ? h <= 2 : null, h != null ? 2 / h : null);
   }
-  // The same call should cost the server about the same CPU whichever transport carries it.
-  for (const [op, t] of Object.entries(lat.table)) {
-    const a = t['ours-stdio']?.serverCpuMsPerCall, b = t['ours-http']?.serverCpuMsPerCall;
-    if (a == null || b == null || !(a > 0) || !(b > 0)) continue;
-    const spread = Math.max(a, b) / Math.min(a, b);
-    add('2 CPU', `${LAT_NAMES[op]}: server CPU per call, ours \`--stdio --private\` (a fresh process per session) vs ours HTTP`, `${ms(a)} vs ${ms(b)}`, 'n/a (ours against ours)', times(spread), 'within 1.2× of each other', spread <= 1.2, 1.2 / spread);
-  }
+  for (const [op, t] of Object.entries(lat.table))
+    cpuGoal(`${LAT_NAMES[op]}: server CPU per call, ours \`--stdio --private\` (a fresh process per session) vs ours HTTP`, t['ours-stdio'], t['ours-http']);
 }
 // Row 3
 const tp = rows.throughput;
@@ -165,12 +168,8 @@ if (br) {
   add('8 bridge', 'first `--stdio` session on a cold machine (starts the gateway): process start → first tools/list', ms(br.coldMs), 'n/a (ours against ours)', 'n/a', 'report', null, null);
   // Row 2's CPU goal for the default --stdio: a bridge hands the client to the gateway, so its calls cost what HTTP's
   // cost in the same process (row 2 measures the private in-process mode: a fresh process per session).
-  for (const [op, t] of Object.entries(br.table)) {
-    const a = t.bridge?.serverCpuMsPerCall, b = t.http?.serverCpuMsPerCall;
-    if (a == null || b == null || !(a > 0) || !(b > 0)) continue;
-    const spread = Math.max(a, b) / Math.min(a, b);
-    add('2 CPU', `${LAT_NAMES[op]}: server CPU per call, ours \`--stdio\` (a bridge) vs ours HTTP, same gateway (row 8)`, `${ms(a)} vs ${ms(b)}`, 'n/a (ours against ours)', times(spread), 'within 1.2× of each other', spread <= 1.2, 1.2 / spread);
-  }
+  for (const [op, t] of Object.entries(br.table))
+    cpuGoal(`${LAT_NAMES[op]}: server CPU per call, ours \`--stdio\` (a bridge) vs ours HTTP, same gateway (row 8)`, t.bridge, t.http);
   for (const op of ['ping', 'swarm_status']) {
     const t = br.table[op];
     add('8 bridge', `${LAT_NAMES[op]}: median added by the bridge (bridge − private in-process stdio)`, ms(t.addedMs), 'n/a (ours against ours)', 'n/a', 'ours ≤ 0.5 ms', t.addedMs <= 0.5, 0.5 / Math.max(t.addedMs, 0.001));

@@ -68,7 +68,8 @@ public sealed class BridgeGreetingTests : IAsyncLifetime
     [InlineData("relay")]
     public async Task AColdBridge_OpensFromTheGreeting_ThenTheGatewayItStartedServesTheSession(string mode)
     {
-        await (await GatewayProcess.StartAsync(_dataDirectory)).DisposeAsyncAfter(WaitForGreetingAsync);
+        await using (await GatewayProcess.StartAsync(_dataDirectory))
+            await WaitForGreetingAsync();
         Assert.Null(LiveOwner());
 
         await using var bridge = Bridge(new() { ["SWARM_BRIDGE_MODE"] = mode });
@@ -89,7 +90,8 @@ public sealed class BridgeGreetingTests : IAsyncLifetime
     [Fact]
     public async Task AGreetingOfAnotherBuild_IsIgnored()
     {
-        await (await GatewayProcess.StartAsync(_dataDirectory)).DisposeAsyncAfter(WaitForGreetingAsync);
+        await using (await GatewayProcess.StartAsync(_dataDirectory))
+            await WaitForGreetingAsync();
         var greeting = JsonNode.Parse(await File.ReadAllTextAsync(GreetingPath))!;
         greeting["build"] = Guid.NewGuid().ToString();
         greeting["toolsList"] = JsonNode.Parse("""{"tools":[{"name":"from_another_build","inputSchema":{"type":"object"}}]}""");
@@ -127,25 +129,5 @@ public sealed class BridgeGreetingTests : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        await DataDirectoryProcesses.StopAsync(_dataDirectory);
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}
-
-internal static class GatewayProcessExtensions
-{
-    /// <summary>Runs <paramref name="body"/> while the gateway runs, then stops it.</summary>
-    public static async Task DisposeAsyncAfter(this GatewayProcess gateway, Func<Task> body)
-    {
-        await using (gateway)
-            await body();
-    }
+    public Task DisposeAsync() => DataDirectoryProcesses.StopAndDeleteAsync(_dataDirectory);
 }

@@ -311,15 +311,5 @@ public sealed class BridgeTests(ITestOutputHelper output) : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await DataDirectoryProcesses.StopAsync(_dataDirectory);
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public Task DisposeAsync() => DataDirectoryProcesses.StopAndDeleteAsync(_dataDirectory);
 }

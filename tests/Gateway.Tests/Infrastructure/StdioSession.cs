@@ -220,6 +220,19 @@ public static class DataDirectoryProcesses
 
     public static DataDirectoryOwner? Owner(string dataDirectory) => DataDirectoryLock.ReadOwner(dataDirectory);
 
+    /// <summary>A test's teardown: stops what runs on the directory, then deletes it (best effort).</summary>
+    public static async Task StopAndDeleteAsync(string dataDirectory)
+    {
+        await StopAsync(dataDirectory);
+        try
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
     /// <summary>SIGTERM to every silo process on the directory, SIGKILL after 20 s: nothing a test started outlives it.</summary>
     public static async Task StopAsync(string dataDirectory)
     {
