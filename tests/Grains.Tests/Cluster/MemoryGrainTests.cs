@@ -82,11 +82,12 @@ public class MemoryGrainTests(ClusterFixture fixture)
     public async Task Expired_entries_are_invisible_and_purged()
     {
         var memory = Memory(NewNamespace());
-        var entry = await memory.Store(new MemoryWrite("session", "\"token\"", TtlSeconds: 1));
+        // 3 s, not 1: under a loaded CI machine the entry once expired before it could be read back.
+        var entry = await memory.Store(new MemoryWrite("session", "\"token\"", TtlSeconds: 3));
         Assert.NotNull(entry.ExpiresAt);
         await memory.Store(new MemoryWrite("forever", "1"));
         Assert.NotNull(await memory.Retrieve("session"));
-        await Task.Delay(1300);
+        await Task.Delay(3300);
         Assert.Null(await memory.Retrieve("session"));
         Assert.Equal(["forever"], (await memory.List(null, 10)).Entries.Select(e => e.Key));
         Assert.Empty((await memory.Search("token", 10)).Entries);
