@@ -1,4 +1,5 @@
 using Npgsql;
+using SwarmCluster.Tests.Shared;
 
 namespace SwarmCluster.Silo.Tests;
 
@@ -22,40 +23,8 @@ internal static class TestEnvironment
     /// <summary>A unique ClusterId/ServiceId so runs never see each other's silos or rows.</summary>
     public static string UniqueId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 
-    private const int FirstPort = 20000;
-    private const int PortCount = 10000; // up to 29999: below Linux's ephemeral range (32768+) and Orleans' default 30000
-    private static readonly HashSet<int> HandedOut = [];
-
-    /// <summary>
-    /// A TCP port free on loopback, never handed out before in this run. Taken below the ephemeral range: a port the
-    /// kernel gave back from a bind to port 0 could be taken by any outgoing connection (the silos make many) before
-    /// the node bound it, and a restarted node failed with "address already in use".
-    /// </summary>
-    public static int FreePort()
-    {
-        lock (HandedOut)
-        {
-            var start = Random.Shared.Next(PortCount);
-            for (var i = 0; i < PortCount; i++)
-            {
-                var port = FirstPort + (start + i) % PortCount;
-                if (!HandedOut.Add(port))
-                    continue;
-                try
-                {
-                    var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
-                    listener.Start();
-                    listener.Stop();
-                    return port;
-                }
-                catch (System.Net.Sockets.SocketException)
-                {
-                    // in use by someone else: try the next one
-                }
-            }
-        }
-        throw new InvalidOperationException($"no free loopback port between {FirstPort} and {FirstPort + PortCount - 1}");
-    }
+    /// <summary>A port for a node to listen on: see <see cref="FreePorts"/>.</summary>
+    public static int FreePort() => FreePorts.Next();
 }
 
 /// <summary>A temporary directory deleted at dispose.</summary>

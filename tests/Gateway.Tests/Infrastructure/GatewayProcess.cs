@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using SwarmCluster.Tests.Shared;
 
 namespace SwarmCluster.Gateway.Tests.Infrastructure;
 
@@ -175,12 +175,8 @@ public sealed class GatewayProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A port for a gateway to listen on: see <see cref="FreePorts"/>.</summary>
+    public static int FreePort() => FreePorts.Next();
 
     private void Append(string? line)
     {
