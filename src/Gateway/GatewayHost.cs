@@ -68,7 +68,13 @@ public static class GatewayHost
     }
 
     /// <summary>--stdio --private: this process's own silo; plain --stdio is <see cref="StdioBridge"/>.</summary>
-    public static async Task<int> RunStdioAsync(string[] args)
+    public static Task<int> RunStdioAsync(string[] args)
+    {
+        var stdio = new PrivateStdio();
+        return stdio.RunAsync(() => BuildPrivateHost(args, stdio), UnixFds.Supported ? PrivateGreeting(args) : null);
+    }
+
+    private static IHost BuildPrivateHost(string[] args, PrivateStdio stdio)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -84,12 +90,24 @@ public static class GatewayHost
             builder.Configuration[$"{SwarmClusterOptions.SectionName}:Dashboard"] = "false";
 
         // The MCP server's hosted service is registered before the silo's (hosted services start in registration
-        // order): the client's initialize and tools/list need no grain, so they are answered while the silo starts.
+        // order): requests that need no grain are answered while the silo starts.
         var role = ReadRole(builder.Configuration);
-        var stdio = new PrivateStdio();
         builder.Services.AddSwarmGateway(builder.Configuration, "stdio").WithStreamServerTransport(stdio.ServerInput, stdio.ServerOutput);
         builder.AddSwarmClusterSilo(role);
-        return await stdio.RunAsync(builder.Build());
+        return builder.Build();
+    }
+
+    /// <summary>This build's greeting (its data directory's, else the one next to the binaries); none if the arguments are refused.</summary>
+    private static BridgeGreeting? PrivateGreeting(string[] args)
+    {
+        try
+        {
+            return BridgeGreeting.Find(BridgeOptions.Parse(args).DataDirectory);
+        }
+        catch (ArgumentException)
+        {
+            return null; // the host refuses them too, with its own message
+        }
     }
 
     /// <summary>Tools, their filter and the services they use; shared by both transports.</summary>

@@ -54,6 +54,29 @@ public sealed class StdioTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PrivateStdio_OpensFromTheBuildsGreeting_AndTellsEachCallWhyItsSiloDidNotStart()
+    {
+        // Its options are refused, so the host never starts; the session opens all the same (initialize and
+        // tools/list come from the build's record), and the calls after it get the reason.
+        await using var stdio = StdioSession.Start(["--stdio", "--private", "--data-dir", _dataDirectory],
+            new Dictionary<string, string> { ["SwarmCluster__SupervisionPeriod"] = "00:00:00.1" });
+        var initialize = await stdio.InitializeAsync();
+        Assert.Equal("swarmcluster", initialize.GetProperty("result").GetProperty("serverInfo").GetProperty("name").GetString());
+        await stdio.WriteLineAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
+        var tools = await stdio.RequestAsync(2, "tools/list");
+        Assert.Equal(ToolCatalogTests.AllTools.Order(), tools.GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString()).Order());
+        foreach (var id in new[] { 3, 4 })
+        {
+            var call = await stdio.RequestAsync(id, "tools/call", new { name = "swarm_init", arguments = new { topology = "mesh" } });
+            var message = call.GetProperty("error").GetProperty("message").GetString()!;
+            Assert.True(message.Contains("did not start") && message.Contains("SupervisionPeriod"), message);
+        }
+
+        Assert.Equal(1, await stdio.CloseInputAsync()); // then it exits as a refused start does
+        Assert.Contains("swarmcluster: not started:", stdio.Stderr);
+    }
+
+    [Fact]
     public async Task ASecondSiloOnALockedDirectory_FailsNamingTheOwner()
     {
         await using var gateway = await GatewayProcess.StartAsync(_dataDirectory);
@@ -75,7 +98,8 @@ public sealed class StdioTests : IAsyncLifetime
     public async Task ABridgeOnThePrivateSilosDirectory_IsToldWhoHoldsIt()
     {
         await using var owner = StdioSession.Start("--stdio", "--private", "--data-dir", _dataDirectory);
-        await owner.InitializeAsync(); // answered once its silo is up and the directory is described as ready
+        await owner.InitializeAsync(); // answered from the build's greeting, possibly before the silo is up
+        await DataDirectoryProcesses.ReadyOwnerAsync(_dataDirectory);
 
         var (exit, stdout, stderr) = await BridgeTests.ShellAsync(
             $"echo '{{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}}' | dotnet '{TestPaths.GatewayDll}' --stdio --data-dir '{_dataDirectory}'");

@@ -220,6 +220,17 @@ public static class DataDirectoryProcesses
 
     public static DataDirectoryOwner? Owner(string dataDirectory) => DataDirectoryLock.ReadOwner(dataDirectory);
 
+    /// <summary>The directory's owner once it is alive and ready (its silo up); fails after 60 s.</summary>
+    public static async Task<DataDirectoryOwner> ReadyOwnerAsync(string dataDirectory)
+    {
+        for (var clock = Stopwatch.StartNew(); clock.Elapsed < TimeSpan.FromSeconds(60); await Task.Delay(50))
+        {
+            if (Owner(dataDirectory) is { IsAlive: true, State: DataDirectoryOwner.Ready } owner)
+                return owner;
+        }
+        throw new TimeoutException($"no ready owner of {dataDirectory} after 60 s (last: {Owner(dataDirectory)})");
+    }
+
     /// <summary>A test's teardown: stops what runs on the directory, then deletes it (best effort).</summary>
     public static async Task StopAndDeleteAsync(string dataDirectory)
     {
