@@ -77,7 +77,11 @@ async function main() {
   let gw = null;
   const needGateway = rowsWanted.some(r => [1, 2, 3, 4, 6, 7, 9, 10].includes(r));
   if (needGateway) {
-    gw = await startGateway({ dll: ctx.gatewayDll, dataDir: freshDir(ctx, 'gateway-data'), port: await ctx.freePort(), siloPort: await ctx.freePort(), logFile: path.join(ctx.logs, 'gateway.log') });
+    ctx.gatewayDataDir = freshDir(ctx, 'gateway-data'); // row 2's bridges reach this gateway through it
+    // Rows 2 and 3 create about 1,400 swarms on this gateway, all as the one local caller: above a tenant's default
+    // quota of 1,000 (the quota check costs the same at any limit: usage totals are kept as owners change).
+    gw = await startGateway({ dll: ctx.gatewayDll, dataDir: ctx.gatewayDataDir, port: await ctx.freePort(), siloPort: await ctx.freePort(),
+      logFile: path.join(ctx.logs, 'gateway.log'), env: { SwarmCluster__Quotas__Swarms: '10000', SwarmCluster__Quotas__Agents: '200000' } });
     ctx.httpUrl = gw.url; ctx.gatewayPid = gw.pid;
     ctx.log(`gateway up at ${gw.url} in ${gw.startMs.toFixed(0)} ms`);
   }

@@ -51,19 +51,29 @@ const LAT_NAMES = { swarm_init: 'swarm_init', agent_spawn: 'agent_spawn', task_o
 // Durable writes may cost up to 1.5× the peer's median (they are acknowledged only once the database has them);
 // reads must not cost more than the peer's.
 const WRITE_OPS = new Set(['swarm_init', 'agent_spawn', 'task_orchestrate', 'memory_store']);
+const SERVER_NAMES = { peer: 'ruv-swarm stdio', 'ours-bridge': 'ours `--stdio` (bridge)', 'ours-stdio': 'ours `--stdio --private`', 'ours-http': 'ours HTTP' };
+// Ours over stdio twice: `--stdio` as claude-register installs it (a bridge to the running gateway) and
+// `--stdio --private` (a fresh process with its own silo per session); each is held to the goal.
+const STDIO_MODES = [['ours-bridge', 'ours `--stdio` (bridge to the running gateway)'], ['ours-stdio', 'ours `--stdio --private` (fresh process)']];
 if (lat) {
   for (const [op, t] of Object.entries(lat.table)) {
     if (op === 'ping') continue;
-    const peer = med(t.peer), s = med(t['ours-stdio']), h = med(t['ours-http']);
+    const peer = med(t.peer), h = med(t['ours-http']);
     const [goal, limit] = WRITE_OPS.has(op) ? ['ours ≤ 1.5× peer (ratio ≥ 0.67)', 1.5] : ['ours ≤ 1.0× peer (ratio ≥ 1.0)', 1.0];
     const kind = WRITE_OPS.has(op) ? 'durable write' : 'read';
-    if (peer != null && s != null) add('2 latency', `${LAT_NAMES[op]} (${kind}), median, ours stdio vs ruv-swarm stdio`, ms(s), ms(peer), times(peer / s), goal, s <= limit * peer, limit * peer / s);
-    else add('2 latency', `${LAT_NAMES[op]}, median, ours stdio`, ms(s), 'n/a (no such tool)', 'n/a', 'report', null, null);
+    for (const [k, name] of STDIO_MODES) {
+      const s = med(t[k]);
+      if (s == null) continue; // a results file from before the bridge was measured here
+      if (peer != null) add('2 latency', `${LAT_NAMES[op]} (${kind}), median, ${name} vs ruv-swarm stdio`, ms(s), ms(peer), times(peer / s), goal, s <= limit * peer, limit * peer / s);
+      else add('2 latency', `${LAT_NAMES[op]}, median, ${name}`, ms(s), 'n/a (no such tool)', 'n/a', 'report', null, null);
+    }
     if (op === 'tools_list') continue;
     add('2 latency', `${LAT_NAMES[op]}, median, ours HTTP`, ms(h), peer != null ? ms(peer) : 'n/a', peer != null ? times(peer / h) : 'n/a', 'ours ≤ 2 ms', h != null ? h <= 2 : null, h != null ? 2 / h : null);
   }
-  for (const [op, t] of Object.entries(lat.table))
+  for (const [op, t] of Object.entries(lat.table)) {
+    cpuGoal(`${LAT_NAMES[op]}: server CPU per call, ours \`--stdio\` (bridge; gateway + bridge process) vs ours HTTP, same gateway`, t['ours-bridge'], t['ours-http']);
     cpuGoal(`${LAT_NAMES[op]}: server CPU per call, ours \`--stdio --private\` (a fresh process per session) vs ours HTTP`, t['ours-stdio'], t['ours-http']);
+  }
 }
 // Row 3
 const tp = rows.throughput;
@@ -81,8 +91,12 @@ if (tp) {
   }
   const one = tp.results[1];
   if (one) {
-    const peer = medRate(one.peer), ours = medRate(one['ours-stdio']);
-    add('3 throughput', '1 client, mixed workload, ours stdio vs ruv-swarm stdio', rate(ours), rate(peer), times(ours / peer), '≥ 1.0×', peer > 0 ? ours / peer >= 1 : null, peer > 0 ? ours / peer : null);
+    const peer = medRate(one.peer);
+    for (const [k, name] of STDIO_MODES) {
+      if (!one[k]) continue;
+      const ours = medRate(one[k]);
+      add('3 throughput', `1 client, mixed workload, ${name} vs ruv-swarm stdio`, rate(ours), rate(peer), times(ours / peer), '≥ 1.0×', peer > 0 ? ours / peer >= 1 : null, peer > 0 ? ours / peer : null);
+    }
   }
   const top = tp.levels[tp.levels.length - 1], many = tp.results[top];
   if (many) {
@@ -166,10 +180,10 @@ const br = rows.bridge;
 if (br) {
   add('8 bridge', 'a new `--stdio` session, gateway running: process start → first tools/list', ms(med(br.firstToolsList)), 'n/a (ours against ours)', 'n/a', 'ours ≤ 0.5 s', med(br.firstToolsList) <= 500, 500 / med(br.firstToolsList));
   add('8 bridge', 'first `--stdio` session on a cold machine (starts the gateway): process start → first tools/list', ms(br.coldMs), 'n/a (ours against ours)', 'n/a', 'report', null, null);
-  // Row 2's CPU goal for the default --stdio: a bridge hands the client to the gateway, so its calls cost what HTTP's
-  // cost in the same process (row 2 measures the private in-process mode: a fresh process per session).
-  for (const [op, t] of Object.entries(br.table))
-    cpuGoal(`${LAT_NAMES[op]}: server CPU per call, ours \`--stdio\` (a bridge) vs ours HTTP, same gateway (row 8)`, t.bridge, t.http);
+  // Row 2's CPU goal for the bridge is judged in row 2 (every operation); a results file from before that, here.
+  if (!Object.values(lat?.table ?? {}).some(t => t['ours-bridge']))
+    for (const [op, t] of Object.entries(br.table))
+      cpuGoal(`${LAT_NAMES[op]}: server CPU per call, ours \`--stdio\` (a bridge) vs ours HTTP, same gateway (row 8)`, t.bridge, t.http);
   for (const op of ['ping', 'swarm_status']) {
     const t = br.table[op];
     add('8 bridge', `${LAT_NAMES[op]}: median added by the bridge (bridge − private in-process stdio)`, ms(t.addedMs), 'n/a (ours against ours)', 'n/a', 'ours ≤ 0.5 ms', t.addedMs <= 0.5, 0.5 / Math.max(t.addedMs, 0.001));
@@ -215,7 +229,7 @@ if (seed) {
 
 if (lat) {
   p('## 2. Tool-call latency', '');
-  p(`Same client (Node MCP SDK ${m.mcpSdk}): ruv-swarm over stdio (\`node ruv-swarm mcp start\`), ours over stdio (\`dotnet SwarmCluster.Gateway.dll --stdio --private --data-dir <fresh>\`: its own in-process silo; row 8 measures the bridge) and over streamable HTTP. ` +
+  p(`Same client (Node MCP SDK ${m.mcpSdk}): ruv-swarm over stdio (\`node ruv-swarm mcp start\`), ours over stdio in both its modes — \`--stdio\` as \`claude-register\` installs it (a new bridge process per session, which hands the client to the running gateway of its data directory: the same gateway HTTP is measured on) and \`--stdio --private --data-dir <fresh>\` (a new process per session with its own in-process silo, so its calls also pay that process's warm-up) — and over streamable HTTP. ` +
     `${lat.sessions} sessions × ${lat.rounds} rounds (+${lat.warmup} warm-up rounds), each session with fresh servers; in each round every operation is called on each server in turn, the order rotating. ` +
     'Each session first creates one swarm (maxAgents 100) that agent_spawn and task_orchestrate use — ruv-swarm always uses its first swarm — and ours also a [128,64,32,8] swarm for neural_process. ' +
     'swarm_init creates a new 8-agent swarm every round (ours: with its FANN network). ' +
@@ -223,9 +237,10 @@ if (lat) {
     'ruv-swarm\'s `swarm_status` reports every swarm; ours reports the one asked for plus the list of swarm ids.', '');
   const rowsL = [];
   for (const [op, t] of Object.entries(lat.table)) {
-    for (const k of ['peer', 'ours-stdio', 'ours-http']) {
+    for (const k of ['peer', 'ours-bridge', 'ours-stdio', 'ours-http']) {
       const s = t[k];
-      rowsL.push([LAT_NAMES[op], k === 'peer' ? 'ruv-swarm stdio' : k === 'ours-stdio' ? 'ours stdio' : 'ours HTTP', s.n ? ms(s.median) : 'n/a', s.n ? ms(s.p90) : 'n/a', s.n ? ms(s.p99) : 'n/a',
+      if (!s) continue;
+      rowsL.push([LAT_NAMES[op], SERVER_NAMES[k], s.n ? ms(s.median) : 'n/a', s.n ? ms(s.p90) : 'n/a', s.n ? ms(s.p99) : 'n/a',
         s.n && s.serverCpuMsPerCall != null ? ms(s.serverCpuMsPerCall) : 'n/a', s.n, s.errors ? `${s.errors} (${(s.lastError ?? '').slice(0, 80)})` : '0']);
     }
   }
@@ -238,16 +253,17 @@ if (lat) {
 if (tp) {
   p('## 3. Throughput, mixed workload', '');
   p(`Workload, cycled: ${tp.mix.join(', ')} (memory ops as in row 2). Each burst: at most ${tp.totalOps} operations or ${tp.deadlineMs / 1000} s, on a fresh ruv-swarm process (empty database) and a fresh swarm on our side; ` +
-    `${tp.rounds} rounds per level, order alternating; before each burst ${R.mode === 'smoke' ? 4 : 120} untimed sequential calls (no spawns) warm the server. A server that dies mid-burst is charged only for what it completed before. ruv-swarm speaks only stdio, so its N "clients" are N concurrent requests on its one connection; ours over HTTP gets N separate MCP clients; ours over stdio gets the same single-connection treatment as ruv-swarm.`, '');
+    `${tp.rounds} rounds per level, order alternating; before each burst ${R.mode === 'smoke' ? 4 : 120} untimed sequential calls (no spawns) warm the server. A server that dies mid-burst is charged only for what it completed before. ruv-swarm speaks only stdio, so its N "clients" are N concurrent requests on its one connection; ours over HTTP gets N separate MCP clients; ours over stdio (\`--stdio\` as registered, a bridge to the running gateway whose CPU is counted with the bridge\'s; and \`--stdio --private\`) gets the same single-connection treatment as ruv-swarm, one process per mode for the whole row.`, '');
   const rowsT = [];
   for (const n of tp.levels) {
-    for (const k of ['peer', 'ours-http', 'ours-stdio']) {
-      const list = tp.results[n][k] ?? [];
+    for (const k of ['peer', 'ours-http', 'ours-bridge', 'ours-stdio']) {
+      if (!tp.results[n][k]) continue;
+      const list = tp.results[n][k];
       const okOps = list.reduce((a, b) => a + (b.ok ?? 0), 0), bad = list.reduce((a, b) => a + (b.failed ?? 0), 0);
       const died = list.filter(x => x.processDied).length;
       const errs = [...new Set(list.flatMap(x => x.errors ?? []).concat(list.filter(x => x.setupError).map(x => `setup: ${x.setupError}`)))].slice(0, 2).join('; ');
       const cpu = key => { const v = list.map(x => x[key]).filter(x => x != null).sort((a, b) => a - b); return v.length ? ms(v[Math.ceil(v.length / 2) - 1]) : 'n/a'; };
-      rowsT.push([n, k === 'peer' ? 'ruv-swarm stdio' : k === 'ours-http' ? 'ours HTTP' : 'ours stdio', rate(medRate(list)), list.map(x => num(x.opsPerSec, 0)).join(', '),
+      rowsT.push([n, SERVER_NAMES[k], rate(medRate(list)), list.map(x => num(x.opsPerSec, 0)).join(', '),
         cpu('serverCpuMsPerOp'), cpu('clientCpuMsPerOp'), okOps, bad, died ? `${died}/${list.length}` : 'no', errs.slice(0, 220) || '—']);
     }
   }
@@ -372,11 +388,11 @@ if (lat?.table?.ping) {
   // tool takes above it is the tool's own work (grain calls, storage, the network) plus its payload.
   const fl = k => med(lat.table.ping[k]);
   p('### Where the latency goes', '');
-  p(`Floor = median \`ping\` round trip on the same connection (transport, JSON-RPC, the SDKs; no tool work — ruv-swarm answers ping with a method-not-found error, which is the same round trip): ruv-swarm stdio ${ms(fl('peer'))}, ours stdio ${ms(fl('ours-stdio'))}, ours HTTP ${ms(fl('ours-http'))}. ` +
+  p(`Floor = median \`ping\` round trip on the same connection (transport, JSON-RPC, the SDKs; no tool work — ruv-swarm answers ping with a method-not-found error, which is the same round trip): ruv-swarm stdio ${ms(fl('peer'))}, ours \`--stdio\` (bridge) ${ms(fl('ours-bridge'))}, ours \`--stdio --private\` ${ms(fl('ours-stdio'))}, ours HTTP ${ms(fl('ours-http'))}. ` +
     'Above floor = median tool call − floor: the tool\'s own work.', '');
-  table(['operation', 'ruv-swarm above floor', 'ours stdio above floor', 'ours HTTP above floor'],
+  table(['operation', 'ruv-swarm above floor', 'ours `--stdio` (bridge) above floor', 'ours `--stdio --private` above floor', 'ours HTTP above floor'],
     Object.entries(lat.table).filter(([op]) => op !== 'ping').map(([op, t]) => [LAT_NAMES[op],
-      ...['peer', 'ours-stdio', 'ours-http'].map(k => (med(t[k]) == null ? 'n/a' : ms(med(t[k]) - fl(k))))]));
+      ...['peer', 'ours-bridge', 'ours-stdio', 'ours-http'].map(k => (med(t[k]) == null || fl(k) == null ? 'n/a' : ms(med(t[k]) - fl(k))))]));
 }
 if (nn?.blobs && Object.keys(nn.blobs).length) {
   p('### What a swarm_init costs before storage', '');

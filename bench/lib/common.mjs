@@ -196,7 +196,7 @@ export function leafPid(pid) {
 export const siloEnv = siloPort => ({ SwarmCluster__SiloPort: String(siloPort), SwarmCluster__GatewayPort: '0' });
 
 /** Starts our gateway in HTTP mode on a free loopback port and waits until it answers tools/list. */
-export async function startGateway({ dll, dataDir, port, siloPort, logFile, timeoutMs = 120000, pollMs = 100 }) {
+export async function startGateway({ dll, dataDir, port, siloPort, logFile, env = {}, timeoutMs = 120000, pollMs = 100 }) {
   fs.mkdirSync(dataDir, { recursive: true });
   const url = `http://127.0.0.1:${port}/mcp`;
   const log = fs.openSync(logFile, 'a');
@@ -204,7 +204,7 @@ export async function startGateway({ dll, dataDir, port, siloPort, logFile, time
   // cwd = the build output, so the gateway's own appsettings.json applies as in a deployment.
   const proc = spawn('dotnet', [dll, '--data-dir', dataDir, '--urls', `http://127.0.0.1:${port}`], {
     stdio: ['ignore', log, log], detached: true, cwd: path.dirname(dll),
-    env: { ...process.env, ...siloEnv(siloPort) },
+    env: { ...process.env, ...siloEnv(siloPort), ...env },
   });
   fs.closeSync(log);
   track(proc.pid);

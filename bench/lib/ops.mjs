@@ -38,6 +38,18 @@ export async function startOursStdio(ctx, label = 'ours-stdio') {
   return conn;
 }
 
+/**
+ * Our `--stdio` as claude-register installs it: a bridge to the data directory's one gateway (started in the
+ * background when none runs; on Linux the client's stdin and stdout are handed to it).
+ */
+export async function startOursBridge(ctx, dir, env, label = 'ours-bridge') {
+  const conn = await connectStdio(label, 'dotnet', [ctx.gatewayDll, '--stdio', '--data-dir', dir, '--urls', 'http://127.0.0.1:0'],
+    { cwd: path.dirname(ctx.gatewayDll), env, stderrFile: path.join(ctx.logs, 'bridge.stderr.log') });
+  conn.kind = 'ours';
+  await conn.listTools();
+  return conn;
+}
+
 export async function connectOursHttp(ctx, label = 'ours-http', url = ctx.httpUrl) {
   const conn = await connectHttp(label, url);
   conn.kind = 'ours';

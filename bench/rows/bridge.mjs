@@ -9,18 +9,10 @@
 //     get), and over HTTP straight to that gateway.
 import fs from 'node:fs';
 import path from 'node:path';
-import { connectStdio, cpuMsOf, now, rotate, siloEnv, sleep, summarize } from '../lib/common.mjs';
-import { connectOursHttp, doOp, freshDir, prepareSession, startOursStdio } from '../lib/ops.mjs';
+import { cpuMsOf, now, rotate, siloEnv, sleep, summarize } from '../lib/common.mjs';
+import { connectOursHttp, doOp, freshDir, prepareSession, startOursBridge, startOursStdio } from '../lib/ops.mjs';
 
 export const BRIDGE_OPS = ['ping', 'tools_list', 'swarm_status', 'memory_retrieve', 'memory_store'];
-
-async function startBridge(ctx, dir, env, label) {
-  const conn = await connectStdio(label, 'dotnet', [ctx.gatewayDll, '--stdio', '--data-dir', dir, '--urls', 'http://127.0.0.1:0'],
-    { cwd: path.dirname(ctx.gatewayDll), env, stderrFile: path.join(ctx.logs, 'bridge.stderr.log') });
-  conn.kind = 'ours';
-  await conn.listTools();
-  return conn;
-}
 
 const owner = dir => JSON.parse(fs.readFileSync(path.join(dir, 'silo.json'), 'utf8'));
 
@@ -54,7 +46,7 @@ export async function runBridge(ctx) {
   const env = { ...siloEnv(await ctx.freePort()), SwarmCluster__IdleShutdownSeconds: '120' };
   try {
     let t0 = now();
-    const first = await startBridge(ctx, dir, env, 'bridge-first');
+    const first = await startOursBridge(ctx, dir, env, 'bridge-first');
     const coldMs = now() - t0;
     ctx.log(`bridge: cold start (gateway started by the bridge) ${coldMs.toFixed(0)} ms`);
     await first.close();
@@ -67,17 +59,17 @@ export async function runBridge(ctx) {
       await waitFor(() => isReady(dir), 'the gateway to be ready');
       await stopGateway(dir);
       t0 = now();
-      const c = await startBridge(ctx, dir, env, `bridge-restart-${i}`);
+      const c = await startOursBridge(ctx, dir, env, `bridge-restart-${i}`);
       restarts.push(now() - t0);
       await c.close();
     }
     await waitFor(() => isReady(dir), 'the gateway to be ready');
-    const bridge = await startBridge(ctx, dir, env, 'bridge');
+    const bridge = await startOursBridge(ctx, dir, env, 'bridge');
 
     const firstList = [];
     for (let i = 0; i < warmStarts; i++) {
       t0 = now();
-      const c = await startBridge(ctx, dir, env, `bridge-${i}`);
+      const c = await startOursBridge(ctx, dir, env, `bridge-${i}`);
       firstList.push(now() - t0);
       await c.close();
     }
@@ -85,7 +77,7 @@ export async function runBridge(ctx) {
     const conns = {
       private: await startOursStdio(ctx, 'private-stdio'),
       bridge,
-      relay: await startBridge(ctx, dir, { ...env, SWARM_BRIDGE_MODE: 'relay' }, 'bridge-relay'),
+      relay: await startOursBridge(ctx, dir, { ...env, SWARM_BRIDGE_MODE: 'relay' }, 'bridge-relay'),
       http: await connectOursHttp(ctx, 'bridge-http', owner(dir).url),
     };
     const kinds = Object.keys(conns);

@@ -1,7 +1,9 @@
 // Row 2: per-tool latency, ruv-swarm over stdio vs ours over stdio and over HTTP, one client library,
-// interleaved op by op with the order rotated each round.
+// interleaved op by op with the order rotated each round. Ours over stdio twice: `--stdio` as claude-register
+// installs it (a new bridge process per session, handed to the data directory's running gateway, the one HTTP is
+// measured on) and `--stdio --private` (a new process per session with its own silo).
 import { cpuMsOf, rotate, summarize } from '../lib/common.mjs';
-import { connectOursHttp, doOp, prepareSession, startOursStdio, startPeer } from '../lib/ops.mjs';
+import { connectOursHttp, doOp, prepareSession, startOursBridge, startOursStdio, startPeer } from '../lib/ops.mjs';
 
 export const LATENCY_OPS = ['swarm_init', 'agent_spawn', 'task_orchestrate', 'swarm_status', 'agent_list', 'task_status', 'memory_store', 'memory_retrieve', 'neural_process', 'tools_list', 'ping'];
 
@@ -9,7 +11,7 @@ export async function runLatency(ctx) {
   // 35 warm-up rounds: .NET promotes a method to optimised code after ~30 calls, V8 similarly; ruv-swarm's
   // first swarm takes 100 agents, so warm-up + rounds + 2 stays under that.
   const { sessions, rounds, warmup } = ctx.smoke ? { sessions: 1, rounds: 4, warmup: 1 } : { sessions: 5, rounds: 60, warmup: 35 };
-  const servers = ['peer', 'ours-stdio', 'ours-http'];
+  const servers = ['peer', 'ours-bridge', 'ours-stdio', 'ours-http'];
   const samples = Object.fromEntries(servers.map(s => [s, Object.fromEntries(LATENCY_OPS.map(o => [o, []]))]));
   const errors = Object.fromEntries(servers.map(s => [s, Object.fromEntries(LATENCY_OPS.map(o => [o, { count: 0, last: null }]))]));
   // Server CPU charged to each call (read outside the timed window; 10 ms ticks, so only sums over many calls mean much).
@@ -20,11 +22,12 @@ export async function runLatency(ctx) {
   for (let s = 0; s < sessions; s++) {
     ctx.log(`latency: session ${s + 1}/${sessions}`);
     const conns = {
+      'ours-bridge': await startOursBridge(ctx, ctx.gatewayDataDir, {}),
       'ours-stdio': await startOursStdio(ctx),
       'ours-http': await connectOursHttp(ctx),
     };
     const state = {};
-    for (const k of ['ours-stdio', 'ours-http']) state[k] = await prepareSession(conns[k], `lat${s}-${k}`);
+    for (const k of ['ours-bridge', 'ours-stdio', 'ours-http']) state[k] = await prepareSession(conns[k], `lat${s}-${k}`);
     try { // a peer that fails to start is reported, not fatal
       conns.peer = await startPeer(ctx);
       state.peer = await prepareSession(conns.peer, `lat${s}-peer`);
@@ -33,17 +36,19 @@ export async function runLatency(ctx) {
       conns.peer ??= { closed: true, protocolErrors: 0, close: async () => {}, proc: {} };
       conns.peer.closed = true;
     }
-    const pids = { peer: conns.peer.proc?.pid, 'ours-stdio': conns['ours-stdio'].proc.pid, 'ours-http': ctx.gatewayPid };
+    // The processes serving each: a bridge's own process counts too (after the handoff it only waits).
+    const pids = { peer: [conns.peer.proc?.pid], 'ours-bridge': [ctx.gatewayPid, conns['ours-bridge'].proc.pid], 'ours-stdio': [conns['ours-stdio'].proc.pid], 'ours-http': [ctx.gatewayPid] };
+    const cpuOf = k => pids[k].reduce((sum, pid) => sum + (cpuMsOf(pid) ?? NaN), 0);
     for (let r = 0; r < warmup + rounds; r++) {
       for (const op of LATENCY_OPS) {
         for (const k of rotate(servers, r % servers.length)) {
           const conn = conns[k];
           if (conn.closed) continue;
-          const c0 = cpuMsOf(pids[k]);
+          const c0 = cpuOf(k);
           const res = await doOp(conn, op, state[k]);
-          const c1 = cpuMsOf(pids[k]);
+          const c1 = cpuOf(k);
           if (!res || r < warmup) continue;
-          if (c0 != null && c1 != null) { cpu[k][op].ms += c1 - c0; cpu[k][op].n++; }
+          if (Number.isFinite(c0) && Number.isFinite(c1)) { cpu[k][op].ms += c1 - c0; cpu[k][op].n++; }
           if (res.ok) samples[k][op].push(res.ms);
           else { errors[k][op].count++; errors[k][op].last = res.error; }
         }
