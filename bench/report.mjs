@@ -234,7 +234,7 @@ if (lat) {
     'Each session first creates one swarm (maxAgents 100) that agent_spawn and task_orchestrate use — ruv-swarm always uses its first swarm — and ours also a [128,64,32,8] swarm for neural_process. ' +
     'swarm_init creates a new 8-agent swarm every round (ours: with its FANN network). ' +
     'ruv-swarm has no key-value memory: its `memory_usage` (statistics, `detail: summary`) stands in for the peer in both memory rows; it has no `neural_process` at all. ' +
-    'ruv-swarm\'s `swarm_status` reports every swarm; ours reports the one asked for plus the list of swarm ids.', '');
+    'ruv-swarm\'s `swarm_status` reports every swarm; ours reports the one asked for plus the ids of the newest 100 swarms of its caller and their count.', '');
   const rowsL = [];
   for (const [op, t] of Object.entries(lat.table)) {
     for (const k of ['peer', 'ours-bridge', 'ours-stdio', 'ours-http']) {

@@ -38,7 +38,7 @@ public sealed class SystemToolTests(GatewayFixture fixture)
     public async Task BenchmarkRun_TimesRealOperations_AndCleansUp()
     {
         var before = await fixture.Run(Tool("s", "swarm_status", new { swarmId = await fixture.NewSwarm() }));
-        var swarmsBefore = before["s"].Success.GetProperty("allSwarmIds").GetArrayLength();
+        var swarmsBefore = before["s"].Success.GetProperty("swarmCount").GetInt32();
 
         var run = await fixture.Run(
             Tool("all", "benchmark_run", new { iterations = 3 }),
@@ -67,6 +67,6 @@ public sealed class SystemToolTests(GatewayFixture fixture)
 
         Assert.Equal(0, run["bench"].Success.GetProperty("total").GetInt32());
         var after = await fixture.Run(Tool("s", "swarm_status", new { }));
-        Assert.Equal(swarmsBefore, after["s"].Success.GetProperty("allSwarmIds").GetArrayLength());
+        Assert.Equal(swarmsBefore, after["s"].Success.GetProperty("swarmCount").GetInt32());
     }
 }

@@ -42,7 +42,8 @@ public sealed class SwarmTools(GrainCalls grains)
 
     [McpServerTool(Name = "swarm_status", ReadOnly = true, Idempotent = true), Description(
         "Get current swarm status: agents (idle/busy), task counts by status, activity counters and the routing " +
-        "network's state; verbose adds every agent. Also lists the ids of all your swarms.")]
+        "network's state; verbose adds every agent. Also lists the ids of your newest swarms (at most " +
+        "100, newest first) and how many you have.")]
     public async Task<SwarmStatusResult> SwarmStatus(
         [Description("Include detailed agent information")] bool verbose = false,
         [Description("Swarm to report on (default: the newest swarm)")] string? swarmId = null,
@@ -50,14 +51,15 @@ public sealed class SwarmTools(GrainCalls grains)
     {
         var id = await grains.ResolveSwarm(swarmId, cancellationToken);
         var statusTask = grains.Read(() => grains.Swarm(id).GetStatus(verbose), cancellationToken);
-        var swarmsTask = grains.Read(() => grains.Registry.ListSwarms(), cancellationToken);
+        var swarmsTask = grains.Read(() => grains.Registry.NewestSwarms(SwarmLimits.StatusSwarmIds), cancellationToken);
         var status = await statusTask;
+        var swarms = await swarmsTask;
         return new SwarmStatusResult(
             id, status.Info,
             new AgentCounts(status.Info.AgentCount, status.IdleAgents, status.BusyAgents),
             TaskCountsView.From(status.Tasks), status.Counters, status.Neural,
             verbose ? status.Agents : null,
-            await swarmsTask);
+            swarms.Ids, swarms.Total);
     }
 
     [McpServerTool(Name = "swarm_monitor", ReadOnly = true), Description(
@@ -195,7 +197,8 @@ public sealed record SwarmStatusResult(
     SwarmCounters Counters,
     NeuralStatus Neural,
     IReadOnlyList<AgentInfo>? AgentDetails,
-    IReadOnlyList<string> AllSwarmIds);
+    IReadOnlyList<string> SwarmIds,
+    int SwarmCount);
 
 public sealed record CounterDelta(long AgentsSpawned, long TasksOrchestrated, long TasksCompleted, long TasksFailed, long NetworkRuns, long TrainingEpochs)
 {

@@ -121,7 +121,7 @@ public sealed class ScopeAndTenantTests(SecuredGatewayFixture f)
         Assert.StartsWith("swarm-globex-", globexSwarm); // the same requestId names another tenant's own swarm
         var mine = globex["mine"].Success;
         Assert.Equal(globexSwarm, mine.GetProperty("swarmId").GetString()); // the newest swarm is globex's
-        Assert.DoesNotContain(swarmId, mine.GetProperty("allSwarmIds").EnumerateArray().Select(e => e.GetString()));
+        Assert.DoesNotContain(swarmId, mine.GetProperty("swarmIds").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(1, globex["allpatterns"].Success.GetProperty("swarmsScanned").GetInt32());
 
         var admin = await f.Mcp(f.Key("globex-admin"), Tool("destroy", "swarm_destroy", new { swarmId }));
@@ -132,7 +132,7 @@ public sealed class ScopeAndTenantTests(SecuredGatewayFixture f)
         // Nothing of acme's changed, and acme still sees its own.
         Assert.Equal(before, await Snapshot(f.Key("acme-writer"), swarmId, taskId));
         var status = (await f.Mcp(f.Key("acme-writer"), Tool("s", "swarm_status", new { swarmId }))) ["s"].Success;
-        Assert.DoesNotContain(globexSwarm, status.GetProperty("allSwarmIds").EnumerateArray().Select(e => e.GetString()));
+        Assert.DoesNotContain(globexSwarm, status.GetProperty("swarmIds").EnumerateArray().Select(e => e.GetString()));
     }
 
     [Fact]

@@ -232,6 +232,10 @@ public class PersistenceTests
             Assert.Equal(expected, listed.Take(expected.Count));
             Assert.Equal(expected.Count + 1, listed.Count);
             Assert.Equal(listed[^1], await registry.GetDefaultSwarm());
+            // swarm_status's list: the newest first, bounded, with the total.
+            var newest = await registry.NewestSwarms(SwarmLimits.StatusSwarmIds);
+            Assert.Equal(listed.Reverse().Take(SwarmLimits.StatusSwarmIds), newest.Ids);
+            Assert.Equal(listed.Count, newest.Total);
             Assert.Equal(["notes"], await registry.ListNamespaces());
             // The old row was emptied once its lists were in pages.
             var oldRow = (await TestClusters.ReadRowsAsync(path)).Single(r => r.GrainType == StorageNames.Registry);

@@ -22,11 +22,15 @@ internal static class ClusterSnapshot
         var swarms = new JsonObject();
         var memory = new JsonObject();
 
-        // swarm_status without swarmId answers for the newest swarm and lists every registered one.
+        // swarm_status without swarmId answers for the newest swarm and lists the registered ones (the newest 100).
         var first = await gateway.RetryAsync("swarm_status", new { }, CallDeadline);
         var swarmIds = first.Status == 404
             ? []
-            : Require(first).GetProperty("allSwarmIds").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal).ToList();
+            : Require(first).GetProperty("swarmIds").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal).ToList();
+        if (first.Status != 404 && Require(first).GetProperty("swarmCount").GetInt32() != swarmIds.Count)
+        {
+            throw new InvalidOperationException("the cluster holds more swarms than swarm_status lists");
+        }
 
         using var gate = new SemaphoreSlim(4);
         var perSwarm = await Task.WhenAll(swarmIds.Select(async id =>

@@ -29,6 +29,12 @@ public static class SwarmLimits
 
     /// <summary>Supervision actions kept per swarm (the total is counted beyond that).</summary>
     public const int MaxActionLog = 500;
+
+    /// <summary>
+    /// Swarm ids swarm_status lists (the newest; the total is counted beyond that): the whole list of a tenant at its
+    /// quota made each answer about 50 KB.
+    /// </summary>
+    public const int StatusSwarmIds = 100;
 }
 
 /// <summary>Limits of tasks, their graph and their leases.</summary>

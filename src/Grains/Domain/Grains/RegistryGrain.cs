@@ -49,6 +49,8 @@ public sealed class RegistryGrain(
 
     public Task<IReadOnlyList<string>> ListSwarms() => Task.FromResult(_swarms.Items);
 
+    public Task<NewestSwarms> NewestSwarms(int count) => Task.FromResult(new NewestSwarms(_swarms.NewestFirst(count), _swarms.Count));
+
     public Task<string?> GetDefaultSwarm() => Task.FromResult(_swarms.Newest);
 
     public async Task RegisterNamespace(string memoryNamespace)

@@ -28,6 +28,17 @@ internal sealed class PagedIdList(IGrainStorage storage, GrainId owner, string p
 
     public string? Newest => _ordered.Count > 0 ? _ordered.Values[^1] : null;
 
+    /// <summary>At most <paramref name="count"/> ids, newest first.</summary>
+    public IReadOnlyList<string> NewestFirst(int count)
+    {
+        var values = _ordered.Values;
+        var take = Math.Clamp(count, 0, values.Count);
+        var ids = new string[take];
+        for (var i = 0; i < take; i++)
+            ids[i] = values[values.Count - 1 - i];
+        return ids;
+    }
+
     /// <summary>Reads pages 0, 1, … until one was never written (a page once written stays, emptied or not).</summary>
     public async Task LoadAsync()
     {
