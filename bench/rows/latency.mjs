@@ -8,8 +8,9 @@ import { connectOursHttp, doOp, prepareSession, startOursBridge, startOursStdio,
 export const LATENCY_OPS = ['swarm_init', 'agent_spawn', 'task_orchestrate', 'swarm_status', 'agent_list', 'task_status', 'memory_store', 'memory_retrieve', 'neural_process', 'tools_list', 'ping'];
 
 export async function runLatency(ctx) {
-  // 35 warm-up rounds: .NET promotes a method to optimised code after ~30 calls, V8 similarly; ruv-swarm's
-  // first swarm takes 100 agents, so warm-up + rounds + 2 stays under that.
+  // 35 warm-up rounds: .NET promotes a method to optimised code after ~30 calls, but only once 100 ms pass without
+  // new methods, so a fresh process is still recompiling here (gap-analysis.md, W); ruv-swarm's first swarm takes 100
+  // agents, so warm-up + rounds + 2 stays under that.
   const { sessions, rounds, warmup } = ctx.smoke ? { sessions: 1, rounds: 4, warmup: 1 } : { sessions: 5, rounds: 60, warmup: 35 };
   const servers = ['peer', 'ours-bridge', 'ours-stdio', 'ours-http'];
   const samples = Object.fromEntries(servers.map(s => [s, Object.fromEntries(LATENCY_OPS.map(o => [o, []]))]));
