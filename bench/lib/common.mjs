@@ -181,6 +181,9 @@ export function cpuMsOf(pid) {
   } catch { return null; }
 }
 
+/** CPU ms of several processes together (a bridge and its gateway); NaN when any of them is gone. */
+export const cpuMsOfAll = pids => pids.reduce((sum, pid) => sum + (cpuMsOf(pid) ?? NaN), 0);
+
 /** The real server process under a launcher (npx/sh → node): the deepest descendant, else pid itself. */
 export function leafPid(pid) {
   for (let i = 0; i < 5; i++) {

@@ -9,7 +9,7 @@
 //     get), and over HTTP straight to that gateway.
 import fs from 'node:fs';
 import path from 'node:path';
-import { cpuMsOf, now, rotate, siloEnv, sleep, summarize } from '../lib/common.mjs';
+import { cpuMsOfAll, now, rotate, siloEnv, sleep, summarize } from '../lib/common.mjs';
 import { connectOursHttp, doOp, freshDir, prepareSession, startOursBridge, startOursStdio } from '../lib/ops.mjs';
 
 export const BRIDGE_OPS = ['ping', 'tools_list', 'swarm_status', 'memory_retrieve', 'memory_store'];
@@ -89,7 +89,7 @@ export async function runBridge(ctx) {
     // only waits). 10 ms ticks: only sums over many calls mean much.
     const gatewayPid = owner(dir).pid;
     const servers = { private: [conns.private.proc.pid], bridge: [gatewayPid, conns.bridge.proc.pid], relay: [gatewayPid, conns.relay.proc.pid], http: [gatewayPid] };
-    const cpuOf = k => servers[k].reduce((sum, pid) => sum + (cpuMsOf(pid) ?? NaN), 0);
+    const cpuOf = k => cpuMsOfAll(servers[k]);
     const cpu = Object.fromEntries(kinds.map(k => [k, Object.fromEntries(BRIDGE_OPS.map(o => [o, { ms: 0, n: 0 }]))]));
     for (let r = 0; r < warmup + rounds; r++) {
       for (const op of BRIDGE_OPS) {

@@ -2,7 +2,7 @@
 // interleaved op by op with the order rotated each round. Ours over stdio twice: `--stdio` as claude-register
 // installs it (a new bridge process per session, handed to the data directory's running gateway, the one HTTP is
 // measured on) and `--stdio --private` (a new process per session with its own silo).
-import { cpuMsOf, rotate, summarize } from '../lib/common.mjs';
+import { cpuMsOfAll, rotate, summarize } from '../lib/common.mjs';
 import { connectOursHttp, doOp, prepareSession, startOursBridge, startOursStdio, startPeer } from '../lib/ops.mjs';
 
 export const LATENCY_OPS = ['swarm_init', 'agent_spawn', 'task_orchestrate', 'swarm_status', 'agent_list', 'task_status', 'memory_store', 'memory_retrieve', 'neural_process', 'tools_list', 'ping'];
@@ -39,7 +39,7 @@ export async function runLatency(ctx) {
     }
     // The processes serving each: a bridge's own process counts too (after the handoff it only waits).
     const pids = { peer: [conns.peer.proc?.pid], 'ours-bridge': [ctx.gatewayPid, conns['ours-bridge'].proc.pid], 'ours-stdio': [conns['ours-stdio'].proc.pid], 'ours-http': [ctx.gatewayPid] };
-    const cpuOf = k => pids[k].reduce((sum, pid) => sum + (cpuMsOf(pid) ?? NaN), 0);
+    const cpuOf = k => cpuMsOfAll(pids[k]);
     for (let r = 0; r < warmup + rounds; r++) {
       for (const op of LATENCY_OPS) {
         for (const k of rotate(servers, r % servers.length)) {

@@ -3,7 +3,7 @@
 // gets one MCP client per concurrent client, ours over stdio (`--stdio` as registered: a bridge to the running gateway;
 // and `--stdio --private`) gets the same single-connection treatment.
 // Each burst starts from a fresh ruv-swarm (empty DB) and a fresh swarm on our side; rounds alternate order.
-import { cpuMsOf, now, sleep } from '../lib/common.mjs';
+import { cpuMsOfAll, now, sleep } from '../lib/common.mjs';
 import { connectOursHttp, doOp, prepareSession, startOursBridge, startOursStdio, startPeer } from '../lib/ops.mjs';
 
 export const MIX = ['swarm_status', 'agent_spawn', 'task_orchestrate', 'memory_store', 'memory_retrieve'];
@@ -16,7 +16,7 @@ async function warmUp(conn, st, n) {
 
 // serverPids: whose CPU time to charge to the burst; the client's own CPU is charged too (same machine).
 async function burst(conns, st, totalOps, deadlineMs, serverPids) {
-  const cpuMs = () => serverPids.reduce((sum, pid) => sum + (cpuMsOf(pid) ?? NaN), 0);
+  const cpuMs = () => cpuMsOfAll(serverPids);
   let next = 0, ok = 0, failed = 0, crashedAt = null;
   const errors = new Map();
   const cpu0 = cpuMs(), client0 = process.cpuUsage();

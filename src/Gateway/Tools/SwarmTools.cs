@@ -42,8 +42,8 @@ public sealed class SwarmTools(GrainCalls grains)
 
     [McpServerTool(Name = "swarm_status", ReadOnly = true, Idempotent = true), Description(
         "Get current swarm status: agents (idle/busy), task counts by status, activity counters and the routing " +
-        "network's state; verbose adds every agent. Also lists the ids of your newest swarms (at most " +
-        "100, newest first) and how many you have.")]
+        "network's state; verbose adds every agent. Also lists the ids of your newest swarms (newest first, up " +
+        "to a limit) and how many you have in all (swarmCount).")]
     public async Task<SwarmStatusResult> SwarmStatus(
         [Description("Include detailed agent information")] bool verbose = false,
         [Description("Swarm to report on (default: the newest swarm)")] string? swarmId = null,

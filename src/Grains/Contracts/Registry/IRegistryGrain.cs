@@ -3,7 +3,7 @@ using Orleans.Concurrency;
 namespace SwarmCluster.Contracts.Registry;
 
 /// <summary>A tenant's newest swarm ids, newest first, and how many swarms it has in all.</summary>
-[GenerateSerializer, Immutable, Alias("swarm.NewestSwarms")]
+[GenerateSerializer, Immutable, Alias("registry.newest-swarms")]
 public sealed record NewestSwarms([property: Id(0)] IReadOnlyList<string> Ids, [property: Id(1)] int Total);
 
 /// <summary>A tenant's directory of swarms and memory namespaces (key <see cref="GrainKeys.TenantKey"/>; 0 is the implicit tenant).</summary>
