@@ -338,6 +338,28 @@ public class RoutingNetworkTests
         Assert.Equal(other.Run(TaskFeatureEncoder.Encode(task)), routing.RoutingScores(task));
     }
 
+    [Fact]
+    public void An_untrained_network_is_described_before_it_is_built_as_it_is_once_built_from_its_seed()
+    {
+        using var routing = Open(out _, out _);
+        var before = routing.Description; // not built yet: the shape's configured network
+        var described = Describe(before);
+        Assert.Equal([RoutingNetwork.InputSize, .. RoutingNetwork.HiddenLayers, Outputs], before.LayerSizes);
+        Assert.Equal((Fann.ActivationFunction.SigmoidSymmetric, Fann.ActivationFunction.Sigmoid, RoutingNetwork.LearningRate, RoutingNetwork.Algorithm),
+            (before.HiddenActivation, before.OutputActivation, before.LearningRate, before.TrainingAlgorithm));
+
+        var built = routing.Network;
+        Assert.NotSame(before, built);
+        Assert.Same(built, routing.Description);
+        Assert.Equal(described, Describe(built));
+        using var seeded = RoutingNetwork.CreateUntrained(Outputs, 7);
+        Assert.Equal(seeded.GetWeights(), built.GetWeights());
+        Assert.Contains(built.GetWeights(), w => w != 0f); // the seed's weights, not the shape's
+    }
+
+    private static string Describe(Fann.NeuralNetwork n) => string.Join(",", n.LayerSizes) + $" {n.ConnectionCount} {n.HiddenActivation} " +
+        $"{n.HiddenActivationSteepness} {n.OutputActivation} {n.TrainingAlgorithm} {n.LearningRate} {n.TrainErrorFunction}";
+
     private static RoutingNetwork Open(out SwarmNetworkState network, out SwarmOutcomeState outcomes, RoutingLearningOptions? options = null)
     {
         network = new SwarmNetworkState();

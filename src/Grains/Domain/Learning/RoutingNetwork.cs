@@ -22,7 +22,8 @@ public sealed class RoutingNetwork : IDisposable
 {
     public static readonly IReadOnlyList<int> HiddenLayers = [64, 32];
 
-    // One network per output count (at most SwarmLimits.MaxAgents of them), only ever copied.
+    // One configured, unseeded network per output count (at most SwarmLimits.MaxAgents of them): copied, or read to
+    // describe an untrained network that has not been built yet; never run or trained.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, NeuralNetwork> Shapes = new();
     public const int InputSize = TaskFeatureEncoder.Size;
 
@@ -36,14 +37,19 @@ public sealed class RoutingNetwork : IDisposable
 
     private readonly SwarmNetworkState _state;
     private readonly SwarmOutcomeState _outcomes;
-    private NeuralNetwork _network;
+    private readonly int _seed;
+
+    // Null until first needed while untrained: an untrained network is a pure function of the seed, and most swarms
+    // route by capability until trained, so a new swarm holds no libfann memory (about 130 KB) until it is used.
+    private NeuralNetwork? _network;
     private long _version;
     private RoutingTrainingJob? _inFlight;
     private HeldOutScore? _heldOutCache;
 
-    private RoutingNetwork(NeuralNetwork network, int outputs, SwarmNetworkState state, SwarmOutcomeState outcomes, RoutingLearningOptions options)
+    private RoutingNetwork(NeuralNetwork? network, int outputs, int seed, SwarmNetworkState state, SwarmOutcomeState outcomes, RoutingLearningOptions options)
     {
         _network = network;
+        _seed = seed;
         Outputs = outputs;
         _state = state;
         _outcomes = outcomes;
@@ -58,10 +64,17 @@ public sealed class RoutingNetwork : IDisposable
     public bool Trained => _state.Trained;
 
     /// <summary>
-    /// The live network, for running inputs (neural_process) and describing it (neural_status). Owner's thread;
-    /// never train it directly: trainings go through jobs so that a failed one leaves it intact.
+    /// The live network, for running inputs (neural_process); built from the seed on first use while untrained.
+    /// Owner's thread; never train it directly: trainings go through jobs so that a failed one leaves it intact.
     /// </summary>
-    public NeuralNetwork Network => _network;
+    public NeuralNetwork Network => _network ??= CreateUntrained(Outputs, _seed);
+
+    /// <summary>
+    /// What neural_status describes (layers, connections, activations, training parameters): the live network, or
+    /// for one not built yet the configured network of its shape, which has the same values but no seeded weights.
+    /// Read only.
+    /// </summary>
+    public NeuralNetwork Description => _network ?? Shape(Outputs);
 
     public bool TrainingRunning => _inFlight is not null;
 
@@ -91,15 +104,9 @@ public sealed class RoutingNetwork : IDisposable
     {
         // A copy of a network of the same shape: libfann's creation draws every weight from rand() under a global
         // lock (and reseeds from /dev/urandom), only for SetWeights to replace them all below.
-        var net = Shapes.GetOrAdd(outputs, static o => NeuralNetwork.CreateStandard([.. Layers(o)])).Copy();
+        var net = Shape(outputs).Copy();
         try
         {
-            net.HiddenActivation = ActivationFunction.SigmoidSymmetric;
-            net.HiddenActivationSteepness = HiddenSteepness;
-            net.OutputActivation = ActivationFunction.Sigmoid;
-            net.TrainErrorFunction = ErrorFunction.Linear;
-            net.LearningRate = LearningRate;
-            net.TrainingAlgorithm = Algorithm;
             net.SetWeights(InitialWeights(Layers(outputs), seed));
             return net;
         }
@@ -109,6 +116,26 @@ public sealed class RoutingNetwork : IDisposable
             throw;
         }
     }
+
+    private static NeuralNetwork Shape(int outputs) => Shapes.GetOrAdd(outputs, static o =>
+    {
+        var net = NeuralNetwork.CreateStandard([.. Layers(o)]);
+        try
+        {
+            net.HiddenActivation = ActivationFunction.SigmoidSymmetric;
+            net.HiddenActivationSteepness = HiddenSteepness;
+            net.OutputActivation = ActivationFunction.Sigmoid;
+            net.TrainErrorFunction = ErrorFunction.Linear;
+            net.LearningRate = LearningRate;
+            net.TrainingAlgorithm = Algorithm;
+            return net;
+        }
+        catch
+        {
+            net.Dispose();
+            throw;
+        }
+    });
 
     /// <summary>Per-sample learning rate of routing trainings.</summary>
     public const float LearningRate = 0.5f;
@@ -160,21 +187,21 @@ public sealed class RoutingNetwork : IDisposable
             throw new DomainException(ErrorKind.Unavailable, "the routing network was trained but its stored bytes are missing");
         }
 
-        var net = network.Network is { } bytes ? NeuralNetwork.FromBytes(bytes) : CreateUntrained(outputs, seed);
-        if (net.InputCount != InputSize || net.OutputCount != outputs)
+        var net = network.Network is { } bytes ? NeuralNetwork.FromBytes(bytes) : null;
+        if (net is not null && (net.InputCount != InputSize || net.OutputCount != outputs))
         {
             var shape = $"{net.InputCount} inputs, {net.OutputCount} outputs";
             net.Dispose();
             throw new DomainException(ErrorKind.Unavailable, $"the stored routing network has the wrong shape ({shape}; expected {InputSize}, {outputs})");
         }
 
-        var routing = new RoutingNetwork(net, outputs, network, outcomes, options);
+        var routing = new RoutingNetwork(net, outputs, seed, network, outcomes, options);
         routing.DeriveMissingCounters();
         return routing;
     }
 
     /// <summary>The network's outputs for a task, by slot: each agent's predicted success on it.</summary>
-    public float[] Score(TaskText task) => _network.Run(TaskFeatureEncoder.Encode(task));
+    public float[] Score(TaskText task) => Network.Run(TaskFeatureEncoder.Encode(task));
 
     /// <summary>What <see cref="TaskRouter.Route"/> takes: the scores once trained on outcomes, else null (capability only).</summary>
     public float[]? RoutingScores(TaskText task) => Trained ? Score(task) : null;
@@ -234,7 +261,7 @@ public sealed class RoutingNetwork : IDisposable
 
         var runEpochs = epochs ?? (int)Math.Clamp(Options.MaxTrainingWork / training.Length, 1, Options.EpochsPerTraining);
         ArgumentOutOfRangeException.ThrowIfLessThan(runEpochs, 1, nameof(epochs));
-        var copy = _network.Copy();
+        var copy = Network.Copy();
         _inFlight = new RoutingTrainingJob(this, copy, training, heldOut, runEpochs, trigger, _version, _outcomes.TrainableRecorded, Options);
         return _inFlight;
     }
@@ -255,7 +282,7 @@ public sealed class RoutingNetwork : IDisposable
 
         var old = _network;
         _network = result.TakeNetwork();
-        old.Dispose();
+        old?.Dispose();
         _inFlight = null;
         _version++;
         _heldOutCache = null;
@@ -308,7 +335,7 @@ public sealed class RoutingNetwork : IDisposable
 
         var old = _network;
         _network = replacement;
-        old.Dispose();
+        old?.Dispose();
         _inFlight = null; // a running job's BaseVersion no longer matches: Apply discards it
         _version++;
         _heldOutCache = after;
@@ -326,7 +353,7 @@ public sealed class RoutingNetwork : IDisposable
     /// <summary>The current network on the held-out outcomes (cached until the next outcome or training).</summary>
     public HeldOutScore EvaluateHeldOut()
     {
-        _heldOutCache ??= HeldOutScore.Measure(_network, Samples().Where(s => s.HeldOut).ToList());
+        _heldOutCache ??= Measure(Samples().Where(s => s.HeldOut).ToList());
         return _heldOutCache.Value;
     }
 
@@ -334,7 +361,11 @@ public sealed class RoutingNetwork : IDisposable
     public HeldOutScore EvaluateHeldOut(IReadOnlyCollection<int>? slots) =>
         slots is null
             ? EvaluateHeldOut()
-            : HeldOutScore.Measure(_network, Samples().Where(s => s.HeldOut && slots.Contains(s.Slot)).ToList());
+            : Measure(Samples().Where(s => s.HeldOut && slots.Contains(s.Slot)).ToList());
+
+    // Without held-out outcomes there is nothing to run, so the network need not be built.
+    private HeldOutScore Measure(IReadOnlyList<RoutingSample> heldOut) =>
+        heldOut.Count == 0 ? HeldOutScore.None : HeldOutScore.Measure(Network, heldOut);
 
     public RoutingLearningStatus Status()
     {
@@ -356,7 +387,7 @@ public sealed class RoutingNetwork : IDisposable
     public void Dispose()
     {
         _inFlight = null;
-        _network.Dispose();
+        _network?.Dispose();
     }
 
     /// <summary>Called by a job's Dispose: a job that ended without being applied no longer blocks new ones.</summary>

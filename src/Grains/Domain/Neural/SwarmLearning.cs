@@ -225,7 +225,7 @@ internal sealed class SwarmLearning(
     public NeuralStatus Status()
     {
         var routing = Routing;
-        var net = routing.Network;
+        var net = routing.Description;
         var n = network.State;
         var c = custom.State;
         var learning = routing.Status();
