@@ -132,6 +132,30 @@ public class TaskAndAgentTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Agent_grains_get_their_profile_copies_in_order_and_none_lands_after_a_destroy()
+    {
+        var swarm = _client.GetGrain<ISwarmGrain>(GrainKeys.NewSwarmId());
+        await swarm.Initialize(new SwarmConfig(SwarmTopology.Mesh, DistributionStrategy.Balanced, 20));
+        var kept = await swarm.SpawnAgent(new AgentSpec(AgentType.Analyst, "kept"));
+        await swarm.SetAgentPattern(kept.Id, CognitivePattern.Systems);
+        var profile = await _client.GetGrain<IAgentGrain>(kept.Id).GetProfile();
+        Assert.Equal((swarm.GetPrimaryKeyString(), "kept", CognitivePattern.Systems), (profile.SwarmId, profile.Name, profile.Pattern));
+
+        // Spawns answer before their copies are written; the destroy right after must still retire every agent last.
+        var spawned = new List<string> { kept.Id };
+        for (var i = 0; i < 15; i++)
+        {
+            spawned.Add((await swarm.SpawnAgent(new AgentSpec(AgentType.Coder, $"w{i}"))).Id);
+        }
+
+        await swarm.Destroy();
+        foreach (var id in spawned)
+        {
+            await Expect.Domain(ErrorKind.NotFound, "agentId", () => _client.GetGrain<IAgentGrain>(id).GetProfile());
+        }
+    }
+
+    [Fact]
     public async Task Unknown_task_and_agent_are_not_found()
     {
         var (swarm, _) = await SwarmWithAgentAsync();

@@ -59,6 +59,9 @@ public sealed class SwarmGrain(
     // deactivation, instead of one database write per network run.
     private bool _countersDirty;
     private OnDemandTimer _tick = null!;
+
+    // Profile copies sent to agent grains, each after the one before (see CopyProfile).
+    private Task _agentCopies = Task.CompletedTask;
     private DateTimeOffset _lastCounterFlush = DateTimeOffset.UtcNow;
 
     private string Id => this.GetPrimaryKeyString();
@@ -124,6 +127,8 @@ public sealed class SwarmGrain(
             {
                 await state.WriteStateAsync();
             }
+
+            await _agentCopies;
         }
         finally
         {
@@ -266,7 +271,7 @@ public sealed class SwarmGrain(
         {
             entry.Pattern = pattern;
             await WriteStateAsync();
-            await InitializeAgentAsync(entry);
+            await CopyProfile(entry);
         }
 
         return Roster.Info(entry, Tasks.Board.WorkOf(entry.Id));
@@ -502,6 +507,7 @@ public sealed class SwarmGrain(
         EnsureExists();
         var agents = state.State.Agents.Select(a => a.Id).ToList();
         var cancelled = await Tasks.DestroyAsync();
+        await _agentCopies; // so that no copy lands after its agent's retirement
         await Task.WhenAll(agents.Select(a => GrainFactory.GetGrain<IAgentGrain>(a).Retire()));
         // The DAA row, the agents' knowledge and bound workflow runs go with the swarm. Forget interleaves in the DAA
         // grain, which may itself be waiting for this (non-reentrant) swarm: no deadlock.
@@ -627,7 +633,7 @@ public sealed class SwarmGrain(
             throw;
         }
 
-        await InitializeAgentAsync(entry);
+        _ = CopyProfile(entry); // after the answer: the roster just written is what the spawn acknowledges
         return entry;
     }
 
@@ -644,16 +650,24 @@ public sealed class SwarmGrain(
         }
     }
 
-    /// <summary>The agent grain keeps a copy of its profile; the roster is the truth, so a failure here only logs.</summary>
-    private async Task InitializeAgentAsync(SwarmAgentEntry entry)
+    /// <summary>
+    /// Sends the agent grain a copy of the agent's profile as it is now. The roster in this grain's row is the truth
+    /// (a spawn is acknowledged once that row is written), so callers need not wait for the copy, and a failed copy
+    /// only logs. Copies go out one after another, so an agent grain's last write is the newest profile; destroy and
+    /// deactivation wait for the pending ones.
+    /// </summary>
+    private Task CopyProfile(SwarmAgentEntry entry) => _agentCopies = CopyAfterAsync(_agentCopies, entry.Id, Roster.Profile(entry));
+
+    private async Task CopyAfterAsync(Task previous, string agentId, AgentProfile profile)
     {
+        await previous; // never faults: each copy logs its own failure
         try
         {
-            await GrainFactory.GetGrain<IAgentGrain>(entry.Id).Initialize(Roster.Profile(entry));
+            await GrainFactory.GetGrain<IAgentGrain>(agentId).Initialize(profile);
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Swarm {SwarmId}: agent {AgentId} did not store its profile", Id, entry.Id);
+            logger.LogWarning(e, "Swarm {SwarmId}: agent {AgentId} did not store its profile", Id, agentId);
         }
     }
 
