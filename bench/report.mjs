@@ -126,7 +126,7 @@ const sc = rows.scale;
 if (sc?.ours) {
   const o = sc.ours, pr = sc.peer ?? {};
   const fits = o.projectedBytesAtGoal != null ? o.projectedBytesAtGoal <= sc.goal.bytes : null;
-  add('5 scale', 'resident memory per swarm (with its FANN network), measured', perAct(o.bytesPerSwarm), perAct(pr.bytesPerSwarm), pr.bytesPerSwarm > 0 && o.bytesPerSwarm > 0 ? times(pr.bytesPerSwarm / o.bytesPerSwarm) : 'n/a', 'report', null, null);
+  add('5 scale', 'resident memory per swarm (its FANN network not built: see row 5), measured', perAct(o.bytesPerSwarm), perAct(pr.bytesPerSwarm), pr.bytesPerSwarm > 0 && o.bytesPerSwarm > 0 ? times(pr.bytesPerSwarm / o.bytesPerSwarm) : 'n/a', 'report', null, null);
   add('5 scale', 'resident memory per agent, measured', perAct(o.bytesPerAgent), perAct(pr.bytesPerAgent), pr.bytesPerAgent > 0 && o.bytesPerAgent > 0 ? times(pr.bytesPerAgent / o.bytesPerAgent) : 'n/a', 'report', null, null);
   add('5 scale', `100k agents + 10k swarms in one process, **extrapolated** from ${o.agents.ok} agents / ${o.swarms.ok} swarms`,
     bytes(o.projectedBytesAtGoal), 'n/a (at most 100 agents reachable)', 'n/a', 'ours ≤ 24 GiB', fits, fits == null ? null : sc.goal.bytes / o.projectedBytesAtGoal);
@@ -232,7 +232,7 @@ if (lat) {
   p(`Same client (Node MCP SDK ${m.mcpSdk}): ruv-swarm over stdio (\`node ruv-swarm mcp start\`), ours over stdio in both its modes — \`--stdio\` as \`claude-register\` installs it (a new bridge process per session, which hands the client to the running gateway of its data directory: the same gateway HTTP is measured on) and \`--stdio --private --data-dir <fresh>\` (a new process per session with its own in-process silo, so its calls also pay that process's warm-up) — and over streamable HTTP. ` +
     `${lat.sessions} sessions × ${lat.rounds} rounds (+${lat.warmup} warm-up rounds), each session with fresh servers; in each round every operation is called on each server in turn, the order rotating. ` +
     'Each session first creates one swarm (maxAgents 100) that agent_spawn and task_orchestrate use — ruv-swarm always uses its first swarm — and ours also a [128,64,32,8] swarm for neural_process. ' +
-    'swarm_init creates a new 8-agent swarm every round (ours: with its FANN network). ' +
+    'swarm_init creates a new 8-agent swarm every round (ours builds the swarm\'s FANN routing network when first used — routing after training, neural_process, training, export — so these swarms never build one). ' +
     'ruv-swarm has no key-value memory: its `memory_usage` (statistics, `detail: summary`) stands in for the peer in both memory rows; it has no `neural_process` at all. ' +
     'ruv-swarm\'s `swarm_status` reports every swarm; ours reports the one asked for plus the ids of the newest 100 swarms of its caller and their count.', '');
   const rowsL = [];
@@ -295,9 +295,11 @@ if (nn) {
 }
 
 if (sc) {
+  // libfann's per-connection arrays for [128, 64, 32, outputs] with bias neurons: float weights and neuron pointers.
+  const fannBytes = (outputs) => (129 * 64 + 65 * 32 + 33 * outputs) * (4 + 8);
   p('## 5. Scale: activations per process', '');
   const o = sc.ours ?? {}, pr = sc.peer ?? {};
-  p(`**Measured**: a fresh gateway (HTTP, 8 concurrent clients) creates ${sc.config.swarms} swarms (maxAgents ${sc.config.maxAgentsPerSwarm}, each with its [128,64,32,${sc.config.maxAgentsPerSwarm}] FANN network) and then ${sc.config.agents} agents across them; resident memory (VmRSS) is read after each tenth of a phase and ${num(sc.config.settleMs / 1000, 1)} s after each phase. ` +
+  p(`**Measured**: a fresh gateway (HTTP, 8 concurrent clients) creates ${sc.config.swarms} swarms (maxAgents ${sc.config.maxAgentsPerSwarm}, whose [128,64,32,${sc.config.maxAgentsPerSwarm}] FANN routing networks are not built: a swarm builds it when first used, which adds about ${num(fannBytes(sc.config.maxAgentsPerSwarm) / 1024, 0)} KB of libfann memory, computed, not measured here — a 4-byte weight and an 8-byte connection pointer per connection) and then ${sc.config.agents} agents across them; resident memory (VmRSS) is read after each tenth of a phase and ${num(sc.config.settleMs / 1000, 1)} s after each phase. ` +
     `ruv-swarm: a fresh process, ${sc.config.peerAgents} agents (100 is all it can hold: agent_spawn only reaches its first swarm — its swarmId pattern rejects its own \`swarm-…\` ids — and that swarm takes 100 agents whatever maxAgents says), then ${sc.config.peerSwarms} swarms, sequentially and paced at ≥ ${sc.config.peerPaceMs ?? 3} ms per call: concurrent spawns kill it (row 3), and so do two sequential spawns that land in the same millisecond (its ids come from Date.now(); unpaced, it died after a few dozen spawns), so its rates here are the pace, not its speed. ` +
     'Per-activation memory = slope of a least-squares line through (activations, RSS) at each tenth; it includes garbage not yet collected, so it errs high, and small counts are noisy. **Extrapolated**: baseline + 10,000 × per swarm + 100,000 × per agent.', '');
   table(['', 'ours', 'ruv-swarm'], [

@@ -1,4 +1,4 @@
-// Row 5: how many swarms (each with its FANN network) and agents one process activates, in what time and
+// Row 5: how many swarms (their FANN networks are built only when first used) and agents one process activates, in what time and
 // resident memory; the per-activation cost is measured on a few hundred/thousand and extrapolated to the goal.
 // Ours: a fresh gateway, 8 concurrent HTTP clients. ruv-swarm: a fresh process, sequential calls (concurrent
 // spawns kill it) and at most 100 agents (agent_spawn only reaches its first swarm, capped at 100).
