@@ -59,10 +59,10 @@ public sealed class SwarmGrain(
     // deactivation, instead of one database write per network run.
     private bool _countersDirty;
     private OnDemandTimer _tick = null!;
+    private DateTimeOffset _lastCounterFlush = DateTimeOffset.UtcNow;
 
     // Profile copies sent to agent grains, each after the one before (see CopyProfile).
     private Task _agentCopies = Task.CompletedTask;
-    private DateTimeOffset _lastCounterFlush = DateTimeOffset.UtcNow;
 
     private string Id => this.GetPrimaryKeyString();
 
