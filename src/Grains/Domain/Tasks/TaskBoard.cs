@@ -15,9 +15,10 @@ namespace SwarmCluster.Grains.Tasks;
 /// <item>agent status and metrics: from who holds open tasks and how every hold ended;</item>
 /// <item>task counts: from the entries and the open tasks.</item>
 /// </list>
-/// Counts and agent work are kept up to date as tasks change (a status per task, the held open tasks, what finished
+/// Counts and agent work are kept up to date as tasks change (a status per task, each agent's open tasks, what finished
 /// holds add up to per agent), so a call costs what it changes, not what the swarm holds: a claim in a swarm with
-/// 10,000 queued tasks used to spend most of its time recounting them.
+/// 10,000 queued tasks used to spend most of its time recounting them, and a task_orchestrate with thousands of held
+/// tasks re-summed every agent's work from all of them.
 /// The board decides nothing that needs I/O: the swarm grain asks it, calls the task grains, and hands the
 /// resulting snapshots back with <see cref="Apply"/>.
 /// </summary>
@@ -34,7 +35,6 @@ internal sealed class TaskBoard
     private readonly Dictionary<string, DateTimeOffset> _readySince = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _claimRequests = new(StringComparer.Ordinal);
     private readonly HashSet<int> _dirtyPages = [];
-    private Dictionary<string, AgentWork>? _agentWork;
 
     // The status each task is counted under, and the counts by status (TaskState as index).
     private readonly Dictionary<string, TaskState> _countedAs = new(StringComparer.Ordinal);
@@ -45,6 +45,11 @@ internal sealed class TaskBoard
 
     // What finished tasks' holds add up to per agent; null when it must be summed again (a finished task changed or left).
     private Dictionary<string, AgentWork>? _finishedWork = new(StringComparer.Ordinal);
+
+    // The open tasks each agent holds or held, in creation order, and each agent's work as last summed from them and
+    // its finished work: a task's change drops only the sums of the agents on it.
+    private readonly Dictionary<string, SortedSet<(long Sequence, string Id)>> _openOf = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AgentWork> _work = new(StringComparer.Ordinal);
 
     private readonly record struct ReadyKey(int Priority, long Sequence, string Id) : IComparable<ReadyKey>
     {
@@ -82,8 +87,7 @@ internal sealed class TaskBoard
             Recount(entry.Id);
         }
 
-        _finishedWork = null;
-        _agentWork = null;
+        ForgetFinishedWork();
     }
 
     private void Index(TaskIndexEntry entry)
@@ -158,12 +162,11 @@ internal sealed class TaskBoard
             _dirtyPages.Add(PageOf(entry.Sequence));
             if (entry.Finished)
             {
-                _finishedWork = null;
+                ForgetFinishedWork();
             }
         }
 
         Recount(id);
-        _agentWork = null;
     }
 
     /// <summary>Takes a task's facts as its grain reported them. Returns true when this finished the task.</summary>
@@ -174,7 +177,6 @@ internal sealed class TaskBoard
             return false;
         }
 
-        _agentWork = null;
         foreach (var request in snapshot.ClaimRequestIds)
         {
             _claimRequests[request] = snapshot.Id;
@@ -185,7 +187,7 @@ internal sealed class TaskBoard
             var wasOpen = !entry.Finished;
             if (!wasOpen)
             {
-                _finishedWork = null; // its holds are replaced: sum again rather than subtract
+                ForgetFinishedWork(); // its holds are replaced: sum again rather than subtract
             }
 
             Finish(entry, snapshot);
@@ -194,6 +196,10 @@ internal sealed class TaskBoard
             if (wasOpen && _finishedWork is not null)
             {
                 AgentWork.CountFinished(_finishedWork, entry);
+                foreach (var hold in entry.Holds)
+                {
+                    _work.Remove(hold.AgentId);
+                }
             }
 
             // Dependents may be ready now (or must be cancelled: the swarm asks OpenDependents).
@@ -208,8 +214,14 @@ internal sealed class TaskBoard
             return wasOpen;
         }
 
-        var isNew = !_open.ContainsKey(snapshot.Id);
+        var isNew = !_open.TryGetValue(snapshot.Id, out var before);
         _open[snapshot.Id] = snapshot;
+        if (before is not null)
+        {
+            IndexWork(before, add: false);
+        }
+
+        IndexWork(snapshot, add: true);
         if (snapshot.Holders.Count > 0 || snapshot.Holds.Count > 0)
         {
             _heldOpen.Add(snapshot.Id);
@@ -307,8 +319,46 @@ internal sealed class TaskBoard
     public AgentWork WorkOf(string agentId)
     {
         _finishedWork ??= AgentWork.SumFinished(_entries.Values);
-        _agentWork ??= AgentWork.Compute(_finishedWork, _heldOpen.Select(id => _open[id]));
-        return _agentWork.GetValueOrDefault(agentId) ?? AgentWork.None;
+        if (_work.TryGetValue(agentId, out var work))
+        {
+            return work;
+        }
+
+        var finished = _finishedWork.GetValueOrDefault(agentId);
+        if (!_openOf.TryGetValue(agentId, out var open) && finished is null)
+        {
+            return AgentWork.None;
+        }
+
+        return _work[agentId] = AgentWork.Sum(agentId, finished, open?.Select(o => _open[o.Id]) ?? []);
+    }
+
+    /// <summary>Files an open task under (or takes it from) the agents that hold or held it; their sums are dropped.</summary>
+    private void IndexWork(TaskSnapshot task, bool add)
+    {
+        foreach (var agent in task.Holders.Concat(task.Holds.Select(h => h.AgentId)).Distinct(StringComparer.Ordinal))
+        {
+            _work.Remove(agent);
+            if (add)
+            {
+                if (!_openOf.TryGetValue(agent, out var tasks))
+                {
+                    _openOf[agent] = tasks = [];
+                }
+
+                tasks.Add((task.Sequence, task.Id));
+            }
+            else if (_openOf.TryGetValue(agent, out var tasks) && tasks.Remove((task.Sequence, task.Id)) && tasks.Count == 0)
+            {
+                _openOf.Remove(agent);
+            }
+        }
+    }
+
+    private void ForgetFinishedWork()
+    {
+        _finishedWork = null;
+        _work.Clear();
     }
 
     /// <summary>Finished tasks' reported holds, oldest first: what the routing network learns from.</summary>
@@ -382,6 +432,7 @@ internal sealed class TaskBoard
     {
         if (_open.Remove(id, out var task))
         {
+            IndexWork(task, add: false);
             _heldOpen.Remove(id);
             _ready.Remove(new ReadyKey((int)task.Priority, SequenceOf(id), id));
             _readySince.Remove(id);
@@ -486,28 +537,29 @@ internal sealed class AgentWork
         }
     }
 
-    /// <summary>Finished work plus the held (or once-held) open tasks, in creation order.</summary>
-    public static Dictionary<string, AgentWork> Compute(IReadOnlyDictionary<string, AgentWork> finished, IEnumerable<TaskSnapshot> heldOpen)
+    /// <summary>One agent's work: the open tasks it holds or held (in creation order), then its finished work.</summary>
+    public static AgentWork Sum(string agent, AgentWork? finished, IEnumerable<TaskSnapshot> open)
     {
-        var work = new Dictionary<string, AgentWork>(StringComparer.Ordinal);
-        AgentWork Of(string agent) => work.TryGetValue(agent, out var w) ? w : work[agent] = new AgentWork();
-
-        foreach (var task in heldOpen.OrderBy(t => t.Sequence))
+        var work = new AgentWork();
+        foreach (var task in open)
         {
-            foreach (var holder in task.Holders)
+            if (task.Holders.Contains(agent, StringComparer.Ordinal))
             {
-                Of(holder).OpenTaskIds.Add(task.Id);
+                work.OpenTaskIds.Add(task.Id);
             }
 
             foreach (var hold in task.Holds)
             {
-                Of(hold.AgentId).Count(hold);
+                if (hold.AgentId == agent)
+                {
+                    work.Count(hold);
+                }
             }
         }
 
-        foreach (var (agent, done) in finished)
+        if (finished is not null)
         {
-            Of(agent).Add(done);
+            work.Add(finished);
         }
 
         return work;
