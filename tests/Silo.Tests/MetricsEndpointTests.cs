@@ -37,7 +37,7 @@ public class MetricsEndpointTests
             var body = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.OK, body);
             var lines = body.Split('\n');
-            // The instruments are process-wide: other silos of this test process may add to them, never subtract.
+            // The totals are process-wide: namespaces of other silos in this test process may add to them.
             Assert.True(Value(lines, "swarmcluster_memory_entries") >= 1, body);
             Assert.True(Value(lines, "swarmcluster_memory_bytes") >= 11, body);
             Assert.Contains(lines, l => l.StartsWith("orleans_catalog_activations", StringComparison.Ordinal));

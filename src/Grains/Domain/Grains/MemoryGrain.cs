@@ -563,18 +563,7 @@ public sealed class MemoryGrain(
         }
     }
 
-    private static void Held(long entries, long bytes)
-    {
-        if (entries != 0)
-        {
-            SwarmMetrics.MemoryEntries.Add(entries);
-        }
-
-        if (bytes != 0)
-        {
-            SwarmMetrics.MemoryBytes.Add(bytes);
-        }
-    }
+    private static void Held(long entries, long bytes) => SwarmMetrics.RecordMemoryHeld(entries, bytes);
 
     private MemoryListing Listing(Func<KeyValuePair<string, MemoryRecord>, bool> match, int limit)
     {

@@ -59,12 +59,24 @@ public static class SwarmMetrics
 
     public static void RecordRefusal(string reason) => Refusals.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
-    /// <summary>Entries and bytes held by the memory namespaces active on this silo (summed over silos: the cluster).</summary>
-    public static readonly UpDownCounter<long> MemoryEntries = Meter.CreateUpDownCounter<long>(
-        "swarmcluster.memory.entries", "{entry}", "Shared-memory entries held by active namespaces");
+    // Entries and bytes held by the memory namespaces active in this process (summed over silos: the cluster). Observed
+    // as totals rather than added as changes: a listener that starts after a namespace activated (a collector attached
+    // later, a second silo in the process) would otherwise sum only the later changes, down to negative totals.
+    private static long _memoryEntries;
+    private static long _memoryBytes;
 
-    public static readonly UpDownCounter<long> MemoryBytes = Meter.CreateUpDownCounter<long>(
-        "swarmcluster.memory.bytes", "By", "UTF-8 bytes of shared-memory values held by active namespaces");
+    public static readonly ObservableUpDownCounter<long> MemoryEntries = Meter.CreateObservableUpDownCounter(
+        "swarmcluster.memory.entries", () => Interlocked.Read(ref _memoryEntries), "{entry}", "Shared-memory entries held by active namespaces");
+
+    public static readonly ObservableUpDownCounter<long> MemoryBytes = Meter.CreateObservableUpDownCounter(
+        "swarmcluster.memory.bytes", () => Interlocked.Read(ref _memoryBytes), "By", "UTF-8 bytes of shared-memory values held by active namespaces");
+
+    /// <summary>A namespace took on (positive) or let go of (negative) entries and their bytes.</summary>
+    public static void RecordMemoryHeld(long entries, long bytes)
+    {
+        Interlocked.Add(ref _memoryEntries, entries);
+        Interlocked.Add(ref _memoryBytes, bytes);
+    }
 
     /// <summary>snake_case of an enum member for tag values (LeaseExpired → lease_expired).</summary>
     public static string TagValue<T>(T value) where T : struct, Enum
