@@ -133,7 +133,7 @@ public sealed class MemoryGrain(
         _requests.AddRange(rows.Requests);
 
         // The loaded entries count while this activation holds them; OnDeactivateAsync takes them back out.
-        Held(_entries.Count, _totalBytes);
+        SwarmMetrics.RecordMemoryHeld(_entries.Count, _totalBytes);
         _tick = OnDemandTimer.Register(this, WriteBehindAsync, options.Value.FlushInterval, () => TickNeeded);
     }
 
@@ -155,7 +155,7 @@ public sealed class MemoryGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        Held(-_entries.Count, -_totalBytes);
+        SwarmMetrics.RecordMemoryHeld(-_entries.Count, -_totalBytes);
         if (Dirty && !_superseded)
         {
             try
@@ -311,7 +311,7 @@ public sealed class MemoryGrain(
             }
         }
 
-        Held(existing is null ? 1 : 0, grownBy);
+        SwarmMetrics.RecordMemoryHeld(existing is null ? 1 : 0, grownBy);
         return ToEntry(key, record);
     }
 
@@ -378,7 +378,7 @@ public sealed class MemoryGrain(
             return 0;
         }
 
-        Held(-removed, -_totalBytes);
+        SwarmMetrics.RecordMemoryHeld(-removed, -_totalBytes);
         _entries.Clear();
         _totalBytes = 0;
         _nextExpiry = null;
@@ -521,7 +521,7 @@ public sealed class MemoryGrain(
         }
 
         _totalBytes -= removed.SizeBytes;
-        Held(-1, -removed.SizeBytes);
+        SwarmMetrics.RecordMemoryHeld(-1, -removed.SizeBytes);
         _pending.Remove(key);
         _deleted.Add(key);
         return true;
@@ -562,8 +562,6 @@ public sealed class MemoryGrain(
             RemoveEntry(key);
         }
     }
-
-    private static void Held(long entries, long bytes) => SwarmMetrics.RecordMemoryHeld(entries, bytes);
 
     private MemoryListing Listing(Func<KeyValuePair<string, MemoryRecord>, bool> match, int limit)
     {

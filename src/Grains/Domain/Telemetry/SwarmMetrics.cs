@@ -65,10 +65,10 @@ public static class SwarmMetrics
     private static long _memoryEntries;
     private static long _memoryBytes;
 
-    public static readonly ObservableUpDownCounter<long> MemoryEntries = Meter.CreateObservableUpDownCounter(
+    private static readonly ObservableUpDownCounter<long> MemoryEntries = Meter.CreateObservableUpDownCounter(
         "swarmcluster.memory.entries", () => Interlocked.Read(ref _memoryEntries), "{entry}", "Shared-memory entries held by active namespaces");
 
-    public static readonly ObservableUpDownCounter<long> MemoryBytes = Meter.CreateObservableUpDownCounter(
+    private static readonly ObservableUpDownCounter<long> MemoryBytes = Meter.CreateObservableUpDownCounter(
         "swarmcluster.memory.bytes", () => Interlocked.Read(ref _memoryBytes), "By", "UTF-8 bytes of shared-memory values held by active namespaces");
 
     /// <summary>A namespace took on (positive) or let go of (negative) entries and their bytes.</summary>
