@@ -92,7 +92,8 @@ public static class GatewayHost
         // The MCP server's hosted service is registered before the silo's (hosted services start in registration
         // order): requests that need no grain are answered while the silo starts.
         var role = ReadRole(builder.Configuration);
-        builder.Services.AddSwarmGateway(builder.Configuration, "stdio").WithStreamServerTransport(stdio.ServerInput, stdio.ServerOutput);
+        builder.Services.AddSwarmGateway(builder.Configuration, "stdio");
+        builder.Services.AddSingleton(stdio.Session).AddHostedService<FrontSessionService>();
         builder.AddSwarmClusterSilo(role);
         return builder.Build();
     }

@@ -35,6 +35,9 @@ public sealed class StdioGuardTests
             """{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"swarm_status","arguments":["verbose"]}}""",
             """{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"swarm_plan","arguments":{"objective":"ship it\u0000"}}}""",
             """{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"memory_usage","arguments":{"action":"store","key":"k","value":{"a":"\udc00"}}}}""",
+            // Well-formed JSON-RPC, but an error object's code must be an integer: answered, not dropped.
+            """{"jsonrpc":"2.0","id":7,"method":"ping","error":{"code":"x","message":"m"}}""",
+            """{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"memory_usage","arguments":{"action":"store","key":"quoted","value":{"a":"b"}}}}""",
         ];
 
         using var process = Process.Start(info)!;
@@ -46,13 +49,14 @@ public sealed class StdioGuardTests
             await process.StandardInput.FlushAsync();
 
             var byId = new Dictionary<int, JsonElement>();
+            var lines = new Dictionary<int, string>();
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-            while (byId.Count < 6)
+            while (byId.Count < 8)
             {
                 var line = await process.StandardOutput.ReadLineAsync(cts.Token) ?? throw new Xunit.Sdk.XunitException($"stdout ended; stderr:\n{await stderr}");
                 var message = JsonDocument.Parse(line).RootElement.Clone();
                 if (message.TryGetProperty("id", out var id))
-                    byId[id.GetInt32()] = message;
+                    (byId[id.GetInt32()], lines[id.GetInt32()]) = (message, line);
             }
             process.StandardInput.Close();
 
@@ -74,6 +78,12 @@ public sealed class StdioGuardTests
             ProtocolError(byId[4], "params.arguments: must be an object");
             Assert.Equal("objective", ToolError(byId[5]).GetProperty("parameter").GetString());
             Assert.Equal("value", ToolError(byId[6]).GetProperty("parameter").GetString());
+            Assert.Equal(-32600, byId[7].GetProperty("error").GetProperty("code").GetInt32());
+            Assert.StartsWith("Invalid Request: the message does not fit", byId[7].GetProperty("error").GetProperty("message").GetString());
+            // The result's text is its JSON: quotes in it go out as \" (2 bytes), not \u0022 (6).
+            Assert.False(byId[8].GetProperty("result").TryGetProperty("isError", out var failed) && failed.GetBoolean(), lines[8]);
+            Assert.Contains("\\\"key\\\":\\\"quoted\\\"", lines[8]);
+            Assert.DoesNotContain("\\u0022", lines[8]);
             Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "the stdio server did not exit after stdin closed");
         }
         finally

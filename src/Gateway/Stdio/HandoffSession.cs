@@ -1,11 +1,10 @@
-using System.IO.Pipelines;
 using ModelContextProtocol.Server;
 
 namespace SwarmCluster.Gateway.Stdio;
 
 /// <summary>
 /// A client whose bridge handed us its stdin and stdout: served here exactly like <c>--stdio --private</c> serves
-/// its client (the same front, an MCP session over in-memory pipes), so a call costs what an in-process stdio call
+/// its client (the same front and <see cref="FrontSession"/>), so a call costs what an in-process stdio call
 /// costs. The bridge waits on the socket: it hears about the client's initialize (so it can carry on elsewhere),
 /// then "done" with the exit code when the client's input ended and every request was answered, or "resume" with
 /// the unread input when this gateway stops. If the bridge goes away, the session ends the same way.
@@ -21,12 +20,6 @@ internal sealed class HandoffSession(McpServerOptions options, ILoggerFactory lo
         var notes = new LineWriter(control);
         var watching = WatchBridgeAsync(control, bridgeGone);
 
-        var toServer = new Pipe();
-        var toClient = new Pipe();
-        var transport = new StreamServerTransport(toServer.Reader.AsStream(), toClient.Writer.AsStream(), GatewayHost.ServerName, loggers);
-        await using var server = McpServer.Create(transport, options, loggers, services);
-        var serving = server.RunAsync(CancellationToken.None); // ends when its input does, after the last answer
-
         var front = new StdioFront(input, output, request.Unread ?? default)
         {
             Forwarded = message =>
@@ -35,24 +28,20 @@ internal sealed class HandoffSession(McpServerOptions options, ILoggerFactory lo
                     TryWrite(notes, BridgeProtocol.Note(message.IsInitialize ? "initialize" : "initialized", message.Line));
             },
         };
-        var connected = 0;
-        PeerConnection Connect()
-        {
-            if (Interlocked.Exchange(ref connected, 1) != 0)
-                throw new PeerUnavailableException("The SwarmCluster gateway ended this session");
-            var toServerStream = toServer.Writer.AsStream();
-            return new PeerConnection(toServerStream, new LineReader(toClient.Reader.AsStream()), toServerStream, "the SwarmCluster gateway");
-        }
+        var session = new FrontSession("the SwarmCluster gateway", () => null) { Front = front };
+        session.AlreadyAnswered(request.Initialize, request.Initialized);
+        await using var server = McpServer.Create(session, options, loggers, services);
+        var serving = server.RunAsync(CancellationToken.None); // ends when the front finishes, after the last answer
 
         int exitCode;
         try
         {
-            exitCode = await Task.Factory.StartNew(() => front.Run(new StreamPeer(front, Connect, request.Initialize, request.Initialized)),
+            exitCode = await Task.Factory.StartNew(() => front.Run(session),
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
         finally
         {
-            toServer.Writer.Complete();
+            session.Finish();
         }
         await serving;
 

@@ -1,22 +1,28 @@
-using System.IO.Pipelines;
-
 namespace SwarmCluster.Gateway.Stdio;
 
 /// <summary>
 /// <c>--stdio --private</c>: the MCP server and its silo in this process, on a data directory nobody else may use
 /// (the directory lock enforces it). While the host is built and started (about a second), the client's session is
 /// opened from this build's <see cref="BridgeGreeting"/>, as a bridge does; then the client's lines pass the same front
-/// as a bridge's (malformed input answered, every request answered before exit) and reach the SDK's stream transport
-/// through in-memory pipes, its initialize replayed there first.
+/// as a bridge's (malformed input answered, every request answered before exit) and reach the MCP server through a
+/// <see cref="FrontSession"/>, its initialize replayed there first.
 /// </summary>
 internal sealed class PrivateStdio
 {
-    private readonly Pipe _toServer = new();
-    private readonly Pipe _toClient = new();
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Exception? _notStarted;
 
-    public Stream ServerInput => _toServer.Reader.AsStream();
+    public PrivateStdio()
+    {
+        Session = new FrontSession("the in-process SwarmCluster server", () =>
+        {
+            _started.Task.Wait();
+            return _notStarted is { } failure ? $"The in-process SwarmCluster server did not start: {failure.Message}" : null;
+        });
+    }
 
-    public Stream ServerOutput => _toClient.Writer.AsStream();
+    /// <summary>The MCP session the host serves (see <see cref="FrontSessionService"/>).</summary>
+    public FrontSession Session { get; }
 
     /// <summary>
     /// Builds and runs the host on another thread until the client's input ends and every request has been answered
@@ -25,8 +31,6 @@ internal sealed class PrivateStdio
     /// </summary>
     public async Task<int> RunAsync(Func<IHost> buildHost, BridgeGreeting? greeting)
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Exception? notStarted = null;
         var hostRun = Task.Run(async () =>
         {
             var running = false;
@@ -37,53 +41,44 @@ internal sealed class PrivateStdio
                 lifetime.ApplicationStarted.Register(() =>
                 {
                     running = true;
-                    started.TrySetResult();
+                    _started.TrySetResult();
                 });
                 await host.RunAsync();
             }
             catch (Exception e) when (!running)
             {
-                notStarted = e;
+                _notStarted = e;
                 throw;
             }
             finally
             {
-                started.TrySetResult(); // stopped or failed: the opening ends here
+                _started.TrySetResult(); // stopped or failed: the opening ends here
             }
         });
 
-        var opened = greeting is null ? OpenedSession.None : BridgeOpening.Serve(greeting, started.Task);
+        var opened = greeting is null ? OpenedSession.None : BridgeOpening.Serve(greeting, _started.Task);
         var front = new StdioFront(Console.OpenStandardInput(), Console.OpenStandardOutput(), opened.Unread);
-        var connected = 0;
-        PeerConnection Connect()
-        {
-            started.Task.Wait();
-            if (notStarted is { } failure)
-                throw new PeerUnavailableException($"The in-process SwarmCluster server did not start: {failure.Message}");
-            if (Interlocked.Exchange(ref connected, 1) != 0)
-                throw new PeerUnavailableException("The in-process SwarmCluster server has stopped");
-            var toServer = _toServer.Writer.AsStream();
-            return new PeerConnection(toServer, new LineReader(_toClient.Reader.AsStream()), toServer, "the in-process SwarmCluster server");
-        }
+        Session.Front = front;
+        Session.AlreadyAnswered(opened.Initialize, opened.Initialized);
 
-        // The front ends by closing the server's input (even if it never sent anything); the SDK then ends its
+        // The front ends by ending the session's input (even if it never sent anything); the SDK then ends the
         // session and stops the host.
         var client = Task.Factory.StartNew(() =>
         {
             try
             {
-                return front.Run(new StreamPeer(front, Connect, opened.Initialize, opened.Initialized));
+                return front.Run(Session);
             }
             finally
             {
-                _toServer.Writer.Complete();
+                Session.Finish();
             }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             await hostRun;
         }
-        catch when (notStarted is not null)
+        catch when (_notStarted is not null)
         {
             await client; // the client is told why on each request until it ends the session
             throw;

@@ -15,7 +15,11 @@ internal interface IMcpPeer : IDisposable
 }
 
 /// <summary>A peer that could not reach its server; the message is answered with this reason.</summary>
-internal sealed class PeerUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class PeerUnavailableException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>The JSON-RPC error code the request is answered with.</summary>
+    public int Code { get; init; } = JsonRpc.InternalError;
+}
 
 /// <summary>
 /// The client's side of stdio, shared by the bridge and the private in-process mode: reads one JSON-RPC message per
@@ -81,7 +85,7 @@ internal sealed class StdioFront(Stream input, Stream output, ReadOnlyMemory<byt
                 catch (PeerUnavailableException e)
                 {
                     if (pending is not null)
-                        Fail(p => p == pending, e.Message);
+                        Fail(p => p == pending, e.Message, e.Code);
                 }
             }
 
@@ -110,22 +114,25 @@ internal sealed class StdioFront(Stream input, Stream output, ReadOnlyMemory<byt
     }
 
     /// <summary>A line from the server: written to stdout; an answer clears its request.</summary>
-    public void Deliver(ReadOnlySpan<byte> line)
+    public void Deliver(ReadOnlySpan<byte> line) => Deliver(line, JsonRpc.ResponseIdKey(line));
+
+    /// <summary>A line from the server whose answered id (if any) the caller already knows.</summary>
+    public void Deliver(ReadOnlySpan<byte> line, string? answeredIdKey)
     {
         Write(line);
-        if (JsonRpc.ResponseIdKey(line) is { } key)
-            Forget(key);
+        if (answeredIdKey is not null)
+            Forget(answeredIdKey);
     }
 
-    /// <summary>Answers the matching pending requests with an internal error carrying <paramref name="reason"/>.</summary>
-    public void Fail(Func<PendingRequest, bool> which, string reason)
+    /// <summary>Answers the matching pending requests with an error (internal unless told) carrying <paramref name="reason"/>.</summary>
+    public void Fail(Func<PendingRequest, bool> which, string reason, int code = JsonRpc.InternalError)
     {
         List<PendingRequest> failed;
         lock (_pending)
             failed = _pending.Values.Where(which).ToList();
         foreach (var request in failed)
         {
-            Write(JsonRpc.Error(request.IdJson, JsonRpc.InternalError, reason));
+            Write(JsonRpc.Error(request.IdJson, code, reason));
             Forget(request.IdKey, request);
         }
     }

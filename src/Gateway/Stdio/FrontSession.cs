@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace SwarmCluster.Gateway.Stdio;
+
+/// <summary>
+/// The MCP session of a stdio front served in this process (<c>--stdio --private</c>, and a client whose bridge handed
+/// it to the gateway): the transport the SDK's session reads from and answers through, and the peer the front sends
+/// to. A checked line is parsed once and put in the session's queue; an answer is written to the client from the
+/// thread that produced it. Compared with the SDK's stream transport over in-memory pipes this drops two thread
+/// wake-ups, a second parse and a copy per call.
+/// </summary>
+/// <remarks>
+/// The client's initialize may have been answered before this session existed (from the build's greeting, or by the
+/// bridge or another gateway); it is replayed first, its answer swallowed, so the session is in the state the client
+/// believes it is in.
+/// </remarks>
+internal sealed class FrontSession : TransportBase, IMcpPeer
+{
+    private const string ReplayId = "swarmcluster-front-initialize";
+
+    // Answers are read by programs and models, never embedded in HTML: a quote in a text result is \" (2 bytes), not
+    // \u0022 (6) — agent_list's answer carries its JSON twice, once as text.
+    private static readonly JsonTypeInfo Messages = new JsonSerializerOptions(McpJsonUtilities.DefaultOptions)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    }.GetTypeInfo(typeof(JsonRpcMessage));
+
+    private readonly Func<string?> _whyNotServing;
+    private readonly object _gate = new();
+    private byte[]? _initialize;
+    private byte[]? _initialized;
+    private StdioFront? _front;
+    private bool _opened;
+    private string? _closed;
+    private TaskCompletionSource? _replayAnswered;
+
+    /// <param name="description">Names the server in error messages.</param>
+    /// <param name="whyNotServing">Waits until the server can take messages; why it cannot, or null.</param>
+    public FrontSession(string description, Func<string?> whyNotServing)
+        : base(description, loggerFactory: null)
+    {
+        _whyNotServing = whyNotServing;
+        Description = description;
+        SetConnected();
+    }
+
+    public string Description { get; }
+
+    /// <summary>Where answers go; set before the front runs.</summary>
+    public StdioFront Front
+    {
+        set => _front = value;
+    }
+
+    /// <summary>The client's initialize (and notifications/initialized) answered before this session: replayed first.</summary>
+    public void AlreadyAnswered(byte[]? initialize, byte[]? initialized)
+    {
+        _initialize = initialize;
+        _initialized = initialized;
+    }
+
+    public void Send(ClientMessage message, StdioFront.PendingRequest? pending)
+    {
+        // Only the front's reader thread sends.
+        if (!_opened)
+        {
+            if (_whyNotServing() is { } reason)
+                throw new PeerUnavailableException(reason);
+            _opened = true;
+            if (_initialize is { } initialize && !message.IsInitialize)
+                Replay(initialize);
+        }
+        Receive(message.Line);
+    }
+
+    /// <summary>Every request is answered: the session's input ends (the SDK then ends the session).</summary>
+    public void Finish() => SetDisconnected();
+
+    public void Dispose() => SetDisconnected();
+
+    public override Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default)
+    {
+        var answers = message is JsonRpcResponse or JsonRpcError ? ((JsonRpcMessageWithId)message).Id : default(RequestId?);
+        if (answers is { Id: ReplayId })
+        {
+            _replayAnswered?.TrySetResult();
+            return Task.CompletedTask;
+        }
+        lock (_gate)
+        {
+            if (_closed is not null)
+                return Task.CompletedTask; // its request was already answered with the reason
+        }
+        var line = JsonSerializer.SerializeToUtf8Bytes(message, Messages);
+        _front!.Deliver(line, answers is { } id ? IdKey(id) : null);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The SDK is done with the session (it ended, or the host is stopping): what is unanswered is told so.</summary>
+    public override ValueTask DisposeAsync()
+    {
+        var reason = $"{Description} closed the session before answering; the request may or may not have been carried out";
+        lock (_gate)
+        {
+            if (_closed is not null)
+                return ValueTask.CompletedTask;
+            _closed = reason;
+        }
+        SetDisconnected();
+        _replayAnswered?.TrySetException(new IOException(reason));
+        _front?.Fail(_ => true, reason);
+        return ValueTask.CompletedTask;
+    }
+
+    private void Receive(ReadOnlyMemory<byte> line)
+    {
+        lock (_gate)
+        {
+            if (_closed is not null)
+                throw new PeerUnavailableException($"{Description} has stopped");
+        }
+        JsonRpcMessage message;
+        try
+        {
+            message = (JsonRpcMessage)JsonSerializer.Deserialize(line.Span, Messages)!;
+        }
+        catch (JsonException e)
+        {
+            // Well-formed JSON-RPC the SDK's types still refuse (an error object without an integer code): a request
+            // is answered with why, anything else is dropped, as the SDK's own transports do.
+            throw new PeerUnavailableException($"Invalid Request: the message does not fit MCP's JSON-RPC types ({e.Message})", e)
+            {
+                Code = JsonRpc.InvalidRequest,
+            };
+        }
+        _ = WriteMessageAsync(message); // an unbounded queue: completes at once
+    }
+
+    private void Replay(byte[] initialize)
+    {
+        var node = JsonNode.Parse(initialize)!;
+        node["id"] = ReplayId;
+        _replayAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Receive(System.Text.Encoding.UTF8.GetBytes(node.ToJsonString()));
+        try
+        {
+            _replayAnswered.Task.Wait();
+        }
+        catch (AggregateException e)
+        {
+            throw new PeerUnavailableException($"{Description} did not accept the session: {e.InnerException?.Message}", e);
+        }
+        _initialize = null;
+        if (_initialized is { } initialized)
+            Receive(initialized);
+    }
+
+    /// <summary>The front's key for an id (<see cref="JsonRpc"/>): "s:" and the string, or "n:" and the integer.</summary>
+    private static string? IdKey(RequestId id) => id.Id switch
+    {
+        string text => "s:" + text,
+        long number => "n:" + number.ToString(CultureInfo.InvariantCulture),
+        _ => null,
+    };
+}
