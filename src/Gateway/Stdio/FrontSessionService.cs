@@ -20,6 +20,7 @@ internal sealed class FrontSessionService(
         }
         finally
         {
+            await session.DisposeAsync(); // what is still unanswered (the host is stopping) is told so
             lifetime.StopApplication();
         }
     }
