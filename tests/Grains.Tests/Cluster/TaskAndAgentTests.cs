@@ -132,18 +132,22 @@ public class TaskAndAgentTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Agent_grains_get_their_profile_copies_in_order_and_none_lands_after_a_destroy()
+    public async Task An_agent_grain_answers_from_its_swarms_roster_and_keeps_no_copy()
     {
         var swarm = _client.GetGrain<ISwarmGrain>(GrainKeys.NewSwarmId());
         await swarm.Initialize(new SwarmConfig(SwarmTopology.Mesh, DistributionStrategy.Balanced, 20));
         var kept = await swarm.SpawnAgent(new AgentSpec(AgentType.Analyst, "kept"));
-        await swarm.SetAgentPattern(kept.Id, CognitivePattern.Systems);
-        var profile = await _client.GetGrain<IAgentGrain>(kept.Id).GetProfile();
-        Assert.Equal((swarm.GetPrimaryKeyString(), "kept", CognitivePattern.Systems), (profile.SwarmId, profile.Name, profile.Pattern));
+        var agent = _client.GetGrain<IAgentGrain>(kept.Id);
+        Assert.Null(await agent.GetStoredProfile()); // a spawn writes the roster only
 
-        // Spawns answer before their copies are written; the destroy right after must still retire every agent last.
+        // A change to the roster shows at once: there is no copy to bring up to date.
+        await swarm.SetAgentPattern(kept.Id, CognitivePattern.Systems);
+        var profile = await agent.GetProfile();
+        Assert.Equal((swarm.GetPrimaryKeyString(), "kept", AgentType.Analyst, CognitivePattern.Systems, kept.Slot, kept.CreatedAt),
+            (profile.SwarmId, profile.Name, profile.Type, profile.Pattern, profile.Slot, profile.CreatedAt));
+
         var spawned = new List<string> { kept.Id };
-        for (var i = 0; i < 15; i++)
+        for (var i = 0; i < 5; i++)
         {
             spawned.Add((await swarm.SpawnAgent(new AgentSpec(AgentType.Coder, $"w{i}"))).Id);
         }

@@ -15,19 +15,19 @@ public sealed record AgentProfile(
     [property: Id(7)] DateTimeOffset CreatedAt);
 
 /// <summary>
-/// One agent ("agent-…"): its profile, kept by the agent itself. The swarm's roster is the source of truth for
-/// membership and slot; the agent calls no other grain.
+/// One agent ("agent-…"), looked up by id alone. The swarm's roster is the one record of an agent: an agent whose id
+/// names its swarm answers from it. Agents spawned before ids named their swarm keep the copy of their profile the
+/// swarm wrote to them.
 /// </summary>
 [Alias("swarm.IAgentGrain")]
 public interface IAgentGrain : IGrainWithStringKey
 {
-    /// <summary>Stores the profile; repeating the same profile is harmless (the swarm re-sends it after a crash).</summary>
-    [Alias("Initialize")] Task Initialize(AgentProfile profile);
-
+    /// <summary>Who the agent is now; NotFound if its swarm does not have it (never spawned, or destroyed).</summary>
     [Alias("GetProfile"), ReadOnly] Task<AgentProfile> GetProfile();
 
-    [Alias("SetCognitivePattern")] Task<AgentProfile> SetCognitivePattern(CognitivePattern pattern);
+    /// <summary>The profile copy stored here by swarms of earlier versions; null if there is none.</summary>
+    [Alias("GetStoredProfile"), ReadOnly] Task<AgentProfile?> GetStoredProfile();
 
-    /// <summary>Removes the agent's stored state (its swarm is being destroyed).</summary>
+    /// <summary>Removes the agent's stored copy, if any (its swarm is being destroyed).</summary>
     [Alias("Retire")] Task Retire();
 }

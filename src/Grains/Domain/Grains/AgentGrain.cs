@@ -1,6 +1,7 @@
 using Orleans.Placement;
 using SwarmCluster.Contracts;
 using SwarmCluster.Contracts.Agents;
+using SwarmCluster.Contracts.Swarms;
 using SwarmCluster.Contracts.Errors;
 using SwarmCluster.Grains.Placement;
 using SwarmCluster.Grains.Routing;
@@ -9,8 +10,9 @@ using SwarmCluster.Grains.State;
 namespace SwarmCluster.Grains;
 
 /// <summary>
-/// One agent: its profile, as its swarm last sent it. What the agent does and how well is counted by its swarm
-/// from the task records, so nothing here can disagree with them. Calls no other grain.
+/// One agent, looked up by its id alone. An agent whose id names its swarm (every agent spawned since ids did) is
+/// answered from that swarm's roster, the one record of who the agent is; nothing is copied, so nothing can go stale
+/// or be lost. Agents from before keep the profile copy their swarm wrote here, and give it back.
 /// </summary>
 // Activation-count placement: the least-loaded worker gets new activations (the default piles them on one silo).
 [GrainType("agent"), WorkerPlacement, ActivationCountBasedPlacement]
@@ -19,54 +21,30 @@ public sealed class AgentGrain(
 {
     private string Id => this.GetPrimaryKeyString();
 
-    public async Task Initialize(AgentProfile profile)
+    public async Task<AgentProfile> GetProfile()
     {
-        ArgumentNullException.ThrowIfNull(profile);
-        if (!GrainKeys.IsAgentId(Id))
+        if (GrainKeys.SwarmOf(Id) is not { } swarmId)
         {
-            throw DomainException.Invalid("agentId", $"'{Id}' is not an agent id");
+            return await GetStoredProfile() ?? throw NotFound();
         }
 
-        if (!GrainKeys.IsSwarmId(profile.SwarmId))
+        try
         {
-            throw DomainException.Invalid("swarmId", $"'{profile.SwarmId}' is not a swarm id");
+            var agent = await GrainFactory.GetGrain<ISwarmGrain>(swarmId).GetAgent(Id);
+            return new AgentProfile(agent.Id, agent.SwarmId, agent.Slot, agent.Type, agent.Name, agent.Capabilities, agent.Pattern, agent.CreatedAt);
         }
-
-        if (state.State.Exists && state.State.SwarmId != profile.SwarmId)
+        catch (DomainException e) when (e.Kind == ErrorKind.NotFound)
         {
-            throw new DomainException(ErrorKind.Conflict, $"agent '{Id}' belongs to swarm '{state.State.SwarmId}'", "agentId");
+            throw NotFound(); // no such swarm, or not in its roster
         }
-
-        var s = state.State;
-        s.Exists = true;
-        s.SwarmId = profile.SwarmId;
-        s.Slot = Checks.Range(profile.Slot, "slot", 0, SwarmLimits.MaxAgents - 1);
-        s.Type = Checks.Defined(profile.Type, "type");
-        s.Name = Checks.Text(profile.Name, "name", SwarmLimits.MaxNameLength);
-        s.Capabilities = profile.Capabilities.ToList();
-        s.Pattern = Checks.Defined(profile.Pattern, "pattern");
-        s.CreatedAt = profile.CreatedAt;
-        await WriteAsync();
     }
 
-    public Task<AgentProfile> GetProfile()
+    public Task<AgentProfile?> GetStoredProfile()
     {
-        EnsureExists();
         var s = state.State;
-        return Task.FromResult(new AgentProfile(Id, s.SwarmId, s.Slot, s.Type, s.Name, s.Capabilities.ToList(), s.Pattern, s.CreatedAt));
-    }
-
-    public async Task<AgentProfile> SetCognitivePattern(CognitivePattern pattern)
-    {
-        EnsureExists();
-        Checks.Defined(pattern, "pattern");
-        if (state.State.Pattern != pattern)
-        {
-            state.State.Pattern = pattern;
-            await WriteAsync();
-        }
-
-        return await GetProfile();
+        return Task.FromResult(s.Exists
+            ? new AgentProfile(Id, s.SwarmId, s.Slot, s.Type, s.Name, s.Capabilities.ToList(), s.Pattern, s.CreatedAt)
+            : null);
     }
 
     public async Task Retire()
@@ -80,13 +58,5 @@ public sealed class AgentGrain(
         DeactivateOnIdle();
     }
 
-    private Task WriteAsync() => state.WriteOrReloadAsync(DeactivateOnIdle);
-
-    private void EnsureExists()
-    {
-        if (!state.State.Exists)
-        {
-            throw DomainException.NotFound("agent", Id, "agentId");
-        }
-    }
+    private DomainException NotFound() => DomainException.NotFound("agent", Id, "agentId");
 }

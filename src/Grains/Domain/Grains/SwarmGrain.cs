@@ -61,8 +61,6 @@ public sealed class SwarmGrain(
     private OnDemandTimer _tick = null!;
     private DateTimeOffset _lastCounterFlush = DateTimeOffset.UtcNow;
 
-    // Profile copies sent to agent grains, each after the one before (see CopyProfile).
-    private Task _agentCopies = Task.CompletedTask;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -127,8 +125,6 @@ public sealed class SwarmGrain(
             {
                 await state.WriteStateAsync();
             }
-
-            await _agentCopies;
         }
         finally
         {
@@ -271,7 +267,6 @@ public sealed class SwarmGrain(
         {
             entry.Pattern = pattern;
             await WriteStateAsync();
-            await CopyProfile(entry);
         }
 
         return Roster.Info(entry, Tasks.Board.WorkOf(entry.Id));
@@ -507,7 +502,7 @@ public sealed class SwarmGrain(
         EnsureExists();
         var agents = state.State.Agents.Select(a => a.Id).ToList();
         var cancelled = await Tasks.DestroyAsync();
-        await _agentCopies; // so that no copy lands after its agent's retirement
+        // Agents spawned by earlier versions hold a copy of their profile: it goes with them.
         await Task.WhenAll(agents.Select(a => GrainFactory.GetGrain<IAgentGrain>(a).Retire()));
         // The DAA row, the agents' knowledge and bound workflow runs go with the swarm. Forget interleaves in the DAA
         // grain, which may itself be waiting for this (non-reentrant) swarm: no deadlock.
@@ -591,17 +586,11 @@ public sealed class SwarmGrain(
         var migrated = legacy.Count > 0 || state.State.TaskStates.Count > 0;
         foreach (var entry in state.State.Agents.Where(a => a.Pattern is null))
         {
-            // Rows from before the roster kept profiles: the agent grain has the pattern and creation time.
-            try
-            {
-                var profile = await GrainFactory.GetGrain<IAgentGrain>(entry.Id).GetProfile();
-                entry.Pattern = profile.Pattern;
-                entry.CreatedAt = profile.CreatedAt;
-            }
-            catch (DomainException)
-            {
-                entry.Pattern = AgentProfiles.DefaultPattern(entry.Type);
-            }
+            // Rows from before the roster kept profiles: the agent grain's stored copy has the pattern and creation
+            // time (its stored copy, not GetProfile: that asks this swarm, which is still activating).
+            var profile = await GrainFactory.GetGrain<IAgentGrain>(entry.Id).GetStoredProfile();
+            entry.Pattern = profile?.Pattern ?? AgentProfiles.DefaultPattern(entry.Type);
+            entry.CreatedAt = profile?.CreatedAt ?? entry.CreatedAt;
 
             entry.ActiveTaskIds = [];
             migrated = true;
@@ -633,7 +622,6 @@ public sealed class SwarmGrain(
             throw;
         }
 
-        _ = CopyProfile(entry); // after the answer: the roster just written is what the spawn acknowledges
         return entry;
     }
 
@@ -647,27 +635,6 @@ public sealed class SwarmGrain(
         catch (Exception e)
         {
             logger.LogWarning(e, "Swarm {SwarmId}: could not report its usage", Id);
-        }
-    }
-
-    /// <summary>
-    /// Sends the agent grain a copy of the agent's profile as it is now. The roster in this grain's row is the truth
-    /// (a spawn is acknowledged once that row is written), so callers need not wait for the copy, and a failed copy
-    /// only logs. Copies go out one after another, so an agent grain's last write is the newest profile; destroy and
-    /// deactivation wait for the pending ones.
-    /// </summary>
-    private Task CopyProfile(SwarmAgentEntry entry) => _agentCopies = CopyAfterAsync(_agentCopies, entry.Id, Roster.Profile(entry));
-
-    private async Task CopyAfterAsync(Task previous, string agentId, AgentProfile profile)
-    {
-        await previous; // never faults: each copy logs its own failure
-        try
-        {
-            await GrainFactory.GetGrain<IAgentGrain>(agentId).Initialize(profile);
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Swarm {SwarmId}: agent {AgentId} did not store its profile", Id, agentId);
         }
     }
 

@@ -62,9 +62,6 @@ internal sealed class SwarmRoster(string swarmId, SwarmGrainState state)
     public IEnumerable<SwarmAgentEntry> WithCapabilities(IReadOnlyList<string>? required) =>
         state.Agents.Where(a => TaskRouter.HasCapabilities(a.Capabilities, required));
 
-    public AgentProfile Profile(SwarmAgentEntry a) =>
-        new(a.Id, swarmId, a.Slot, a.Type, a.Name, a.Capabilities.ToList(), a.Pattern ?? AgentProfiles.DefaultPattern(a.Type), a.CreatedAt ?? state.CreatedAt);
-
     public AgentInfo Info(SwarmAgentEntry a, AgentWork work)
     {
         var durations = work.Durations.Where(double.IsFinite).ToList();
