@@ -128,7 +128,9 @@ if (sc?.ours) {
   const fits = o.projectedBytesAtGoal != null ? o.projectedBytesAtGoal <= sc.goal.bytes : null;
   add('5 scale', 'resident memory per swarm (its FANN network not built: see row 5), measured', perAct(o.bytesPerSwarm), perAct(pr.bytesPerSwarm), pr.bytesPerSwarm > 0 && o.bytesPerSwarm > 0 ? times(pr.bytesPerSwarm / o.bytesPerSwarm) : 'n/a', 'report', null, null);
   add('5 scale', 'resident memory per agent, measured', perAct(o.bytesPerAgent), perAct(pr.bytesPerAgent), pr.bytesPerAgent > 0 && o.bytesPerAgent > 0 ? times(pr.bytesPerAgent / o.bytesPerAgent) : 'n/a', 'report', null, null);
-  add('5 scale', `100k agents + 10k swarms in one process, **extrapolated** from ${o.agents.ok} agents / ${o.swarms.ok} swarms`,
+  const used = o.projectedPerAgent != null ? ` at ${bytes(o.projectedPerSwarm)} per swarm and ${bytes(o.projectedPerAgent)} per agent` +
+    (o.projectedPerAgent > (o.bytesPerAgent ?? 0) || o.projectedPerSwarm > (o.bytesPerSwarm ?? 0) ? ' (the GC heap\'s growth where RSS rose less)' : '') : '';
+  add('5 scale', `100k agents + 10k swarms in one process, **extrapolated** from ${o.agents.ok} agents / ${o.swarms.ok} swarms${used}`,
     bytes(o.projectedBytesAtGoal), 'n/a (at most 100 agents reachable)', 'n/a', 'ours ≤ 24 GiB', fits, fits == null ? null : sc.goal.bytes / o.projectedBytesAtGoal);
 }
 // Row 6

@@ -90,15 +90,22 @@ export async function runScale(ctx) {
     const heap = x => x?.gc?.heapSizeBytes ?? x?.process?.gcHeapBytes ?? null;
     const acts = x => x?.activations?.total ?? null;
     const perSwarmB = s.bytesPerActivation, perAgentB = a.bytesPerActivation;
+    // The managed share of the growth, from the server's own GC figures (heap size at its last collection).
+    const gcHeapPerSwarm = heap(stats1) != null && s.ok ? (heap(stats1) - heap(stats0)) / s.ok : null;
+    const gcHeapPerAgent = heap(stats2) != null && a.ok ? (heap(stats2) - heap(stats1)) / a.ok : null;
+    // RSS moves with the GC as much as with small activations (an agent is a roster entry): where its slope is below
+    // the managed heap's own growth per activation, that growth (a lower bound) is what the projection uses.
+    const cost = (rssSlope, heapPer) => (rssSlope == null ? null : Math.max(rssSlope, heapPer ?? 0, 0));
+    const projectedPerSwarm = cost(perSwarmB, gcHeapPerSwarm), projectedPerAgent = cost(perAgentB, gcHeapPerAgent);
     result.ours = {
       swarms: s, agents: a, rssBaseline: rss0, rssAfterSwarms: rss1, rssAfterAgents: rss2,
       bytesPerSwarm: perSwarmB, bytesPerAgent: perAgentB, dataDirBytes: dirBytes(dataDir),
-      // The managed share of the growth, from the server's own GC figures (heap size at its last collection).
       gcHeap: [heap(stats0), heap(stats1), heap(stats2)], activations: [acts(stats0), acts(stats1), acts(stats2)],
-      gcHeapPerSwarm: heap(stats1) != null && s.ok ? (heap(stats1) - heap(stats0)) / s.ok : null,
-      gcHeapPerAgent: heap(stats2) != null && a.ok ? (heap(stats2) - heap(stats1)) / a.ok : null,
+      gcHeapPerSwarm, gcHeapPerAgent,
       serverGc: stats2?.process?.serverGc ?? null, serverStats: stats2,
-      projectedBytesAtGoal: perSwarmB != null && perAgentB != null ? rss0 + GOAL.swarms * perSwarmB + GOAL.agents * perAgentB : null,
+      projectedPerSwarm, projectedPerAgent,
+      projectedBytesAtGoal: projectedPerSwarm != null && projectedPerAgent != null
+        ? rss0 + GOAL.swarms * projectedPerSwarm + GOAL.agents * projectedPerAgent : null,
       projectedSecondsAtGoal: s.ok && a.ok ? GOAL.swarms / s.perSec + GOAL.agents / a.perSec : null,
     };
     for (const c of conns) await c.close();
