@@ -58,6 +58,23 @@ public class SwarmGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_repeated_initialize_registers_the_swarm_its_first_attempt_did_not()
+    {
+        var id = GrainKeys.NewSwarmId();
+        var swarm = _client.GetGrain<ISwarmGrain>(id);
+        var config = new SwarmConfig(SwarmTopology.Mesh, DistributionStrategy.Balanced, 4) { RequestId = "init-once" };
+        var first = await swarm.Initialize(config);
+
+        // As if the first attempt's registration had failed after the swarm's row was written: the client retries.
+        var registry = _client.GetGrain<IRegistryGrain>(GrainKeys.Registry);
+        await registry.UnregisterSwarm(id);
+        Assert.DoesNotContain(id, await registry.ListSwarms());
+
+        Assert.Equal(first.CreatedAt, (await swarm.Initialize(config)).CreatedAt);
+        Assert.Contains(id, await registry.ListSwarms());
+    }
+
+    [Fact]
     public async Task Unknown_swarm_is_not_found()
     {
         var swarm = _client.GetGrain<ISwarmGrain>(GrainKeys.NewSwarmId());

@@ -140,7 +140,10 @@ public sealed class SwarmGrain(
         {
             if (requestId is not null && state.State.RequestId == requestId)
             {
-                return Info(); // the same request again: the swarm it created
+                // The same request again: the swarm it created. Registering is idempotent; repeating it completes a
+                // first attempt whose registration failed after the swarm's row was written.
+                await GrainFactory.RegistryOf(GrainKeys.TenantOf(Id)).RegisterSwarm(Id);
+                return Info();
             }
 
             throw new DomainException(ErrorKind.Conflict, $"swarm '{Id}' already exists", "swarmId");
