@@ -52,17 +52,15 @@ internal sealed class FrontSession : TransportBase, IMcpPeer
 
     public string Description { get; }
 
-    /// <summary>Where answers go; set before the front runs.</summary>
-    public StdioFront Front
+    /// <summary>
+    /// Before the front runs: where answers go, and the client's initialize (and notifications/initialized) if they
+    /// were answered before this session (replayed first).
+    /// </summary>
+    public void Connect(StdioFront front, byte[]? answeredInitialize, byte[]? answeredInitialized)
     {
-        set => _front = value;
-    }
-
-    /// <summary>The client's initialize (and notifications/initialized) answered before this session: replayed first.</summary>
-    public void AlreadyAnswered(byte[]? initialize, byte[]? initialized)
-    {
-        _initialize = initialize;
-        _initialized = initialized;
+        _front = front;
+        _initialize = answeredInitialize;
+        _initialized = answeredInitialized;
     }
 
     public void Send(ClientMessage message, StdioFront.PendingRequest? pending)

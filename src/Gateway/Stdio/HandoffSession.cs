@@ -28,8 +28,8 @@ internal sealed class HandoffSession(McpServerOptions options, ILoggerFactory lo
                     TryWrite(notes, BridgeProtocol.Note(message.IsInitialize ? "initialize" : "initialized", message.Line));
             },
         };
-        var session = new FrontSession("the SwarmCluster gateway", () => null) { Front = front };
-        session.AlreadyAnswered(request.Initialize, request.Initialized);
+        var session = new FrontSession("the SwarmCluster gateway", () => null);
+        session.Connect(front, request.Initialize, request.Initialized);
         await using var server = McpServer.Create(session, options, loggers, services);
         var serving = server.RunAsync(CancellationToken.None); // ends when the front finishes, after the last answer
 

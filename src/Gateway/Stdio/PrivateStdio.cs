@@ -58,8 +58,7 @@ internal sealed class PrivateStdio
 
         var opened = greeting is null ? OpenedSession.None : BridgeOpening.Serve(greeting, _started.Task);
         var front = new StdioFront(Console.OpenStandardInput(), Console.OpenStandardOutput(), opened.Unread);
-        Session.Front = front;
-        Session.AlreadyAnswered(opened.Initialize, opened.Initialized);
+        Session.Connect(front, opened.Initialize, opened.Initialized);
 
         // The front ends by ending the session's input (even if it never sent anything); the SDK then ends the
         // session and stops the host.
