@@ -17,14 +17,20 @@ internal sealed record OpenedSession(byte[]? Initialize, byte[]? Initialized, Re
 /// build's <see cref="BridgeGreeting"/>: <c>initialize</c> (for a protocol version the greeting has) and
 /// <c>tools/list</c>, so the client lists the tools in a fraction of a second. The first other message, or the
 /// gateway becoming ready, ends it: that message and everything after go to the gateway, which is brought to the
-/// same state by replaying the client's initialize. Linux only (it waits on stdin with poll, then hands stdin over).
+/// same state by replaying the client's initialize. A gateway that cannot start does not end it (the first other
+/// message is answered with the reason). Linux only (it waits on stdin with poll, then hands stdin over).
 /// </summary>
 internal static class BridgeOpening
 {
     public static OpenedSession Serve(BridgeGreeting greeting, Task ready)
     {
         var stop = new CancellationTokenSource(); // not disposed: the continuation may cancel it after we return
-        _ = ready.ContinueWith(_ => stop.Cancel(), TaskScheduler.Default);
+        // A gateway that failed to start takes nothing over: the opening goes on, and the first other message gets why.
+        _ = ready.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully)
+                stop.Cancel();
+        }, TaskScheduler.Default);
         // The stream is not disposed: stdin stays open for the gateway (or the relay) that takes the client next.
         var reader = new LineReader(new FdStream(0, stop.Token, pollMilliseconds: 20));
         var output = new LineWriter(Console.OpenStandardOutput());
