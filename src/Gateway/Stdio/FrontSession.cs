@@ -159,11 +159,11 @@ internal sealed class FrontSession : TransportBase, IMcpPeer
             Receive(initialized);
     }
 
-    /// <summary>The front's key for an id (<see cref="JsonRpc"/>): "s:" and the string, or "n:" and the integer.</summary>
+    /// <summary>The front's key for an id.</summary>
     private static string? IdKey(RequestId id) => id.Id switch
     {
-        string text => "s:" + text,
-        long number => "n:" + number.ToString(CultureInfo.InvariantCulture),
+        string text => JsonRpc.StringIdKey(text),
+        long number => JsonRpc.NumberIdKey(number.ToString(CultureInfo.InvariantCulture)),
         _ => null,
     };
 }

@@ -131,8 +131,8 @@ internal static class JsonRpc
                     reader.Read();
                     key = reader.TokenType switch
                     {
-                        JsonTokenType.String => "s:" + reader.GetString(),
-                        JsonTokenType.Number => "n:" + System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
+                        JsonTokenType.String => StringIdKey(reader.GetString()!),
+                        JsonTokenType.Number => NumberIdKey(System.Text.Encoding.UTF8.GetString(reader.ValueSpan)),
                         _ => null,
                     };
                     reader.Skip();
@@ -150,6 +150,12 @@ internal static class JsonRpc
         }
         return answer ? key : null;
     }
+
+    /// <summary>How requests and answers are matched: a string id and an integer id never share a key.</summary>
+    public static string StringIdKey(string id) => "s:" + id;
+
+    /// <summary>The key of an integer id, as its canonical digits.</summary>
+    public static string NumberIdKey(string digits) => "n:" + digits;
 
     /// <summary>{"jsonrpc":"2.0","id":…,"error":{"code":…,"message":…}} with the id exactly as the client wrote it (or null).</summary>
     public static byte[] Error(string? idJson, int code, string message)
@@ -194,14 +200,14 @@ internal static class JsonRpc
         {
             case JsonValueKind.String:
                 idJson = id.GetRawText();
-                idKey = "s:" + id.GetString();
+                idKey = StringIdKey(id.GetString()!);
                 return true;
             case JsonValueKind.Number:
                 var raw = id.GetRawText();
                 if (!id.TryGetInt64(out var value) || value.ToString(System.Globalization.CultureInfo.InvariantCulture) != raw)
                     return false;
                 idJson = raw;
-                idKey = "n:" + raw;
+                idKey = NumberIdKey(raw);
                 return true;
             default:
                 return false;

@@ -116,7 +116,7 @@ internal sealed class StreamPeer(StdioFront front, Func<PeerConnection> connect,
         while (true)
         {
             var line = connection.Read.ReadLine() ?? throw new IOException("the session closed during initialize");
-            if (JsonRpc.ResponseIdKey(line.Span) == "s:" + id)
+            if (JsonRpc.ResponseIdKey(line.Span) == JsonRpc.StringIdKey(id))
                 break;
             front.Deliver(line.Span); // a notification for the client
         }
