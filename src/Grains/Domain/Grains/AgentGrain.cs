@@ -1,10 +1,9 @@
 using Orleans.Placement;
 using SwarmCluster.Contracts;
 using SwarmCluster.Contracts.Agents;
-using SwarmCluster.Contracts.Swarms;
 using SwarmCluster.Contracts.Errors;
+using SwarmCluster.Contracts.Swarms;
 using SwarmCluster.Grains.Placement;
-using SwarmCluster.Grains.Routing;
 using SwarmCluster.Grains.State;
 
 namespace SwarmCluster.Grains;

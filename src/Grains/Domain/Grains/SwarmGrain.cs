@@ -61,7 +61,6 @@ public sealed class SwarmGrain(
     private OnDemandTimer _tick = null!;
     private DateTimeOffset _lastCounterFlush = DateTimeOffset.UtcNow;
 
-
     private string Id => this.GetPrimaryKeyString();
 
     private SwarmTasks Tasks => _tasks ?? throw DomainException.NotFound("swarm", Id, "swarmId");
