@@ -21,10 +21,16 @@ public sealed class StdioTests : IAsyncLifetime
         var tools = await stdio.RequestAsync(2, "tools/list");
         var swarm = await stdio.ToolAsync(3, "swarm_init", new { topology = "star", maxAgents = 2 });
         var ping = await stdio.RequestAsync(4, "ping");
+        // The first tools/list may come from the build's greeting; the session keeps its own first and answers the rest from it.
+        var toolsAgain = await stdio.RequestAsync("again", "tools/list");
+        var toolsKept = await stdio.RequestAsync("kept", "tools/list");
 
         Assert.Equal("swarmcluster", initialize.GetProperty("result").GetProperty("serverInfo").GetProperty("name").GetString());
         var names = tools.GetProperty("result").GetProperty("tools").EnumerateArray().Select(t => t.GetProperty("name").GetString());
         Assert.Equal(ToolCatalogTests.AllTools.Order(), names.Order());
+        Assert.Equal("kept", toolsKept.GetProperty("id").GetString());
+        Assert.True(JsonElement.DeepEquals(tools.GetProperty("result"), toolsAgain.GetProperty("result")));
+        Assert.True(JsonElement.DeepEquals(toolsAgain.GetProperty("result"), toolsKept.GetProperty("result")));
         Assert.Equal("star", swarm.GetProperty("topology").GetString());
         Assert.True(ping.TryGetProperty("result", out _));
         Assert.Equal(0, await stdio.CloseInputAsync()); // end of input: the server and its silo shut down

@@ -90,7 +90,7 @@ internal static class BridgeOpening
         string? result = message.Method switch
         {
             "initialize" when !initialized && RequestedVersion(message.Line) is { } version => greeting.Initialize.GetValueOrDefault(version),
-            "tools/list" when initialized && !HasCursor(message.Line) => greeting.ToolsList,
+            "tools/list" when initialized && !JsonRpc.HasCursor(message.Line) => greeting.ToolsList,
             _ => null,
         };
         return result is null ? null : Encoding.UTF8.GetBytes($$"""{"jsonrpc":"2.0","id":{{message.IdJson}},"result":{{result}}}""");
@@ -105,12 +105,5 @@ internal static class BridgeOpening
             && parameters.TryGetProperty("capabilities", out var capabilities) && capabilities.ValueKind == JsonValueKind.Object
             ? version.GetString()
             : null; // a malformed initialize gets the gateway's own error
-    }
-
-    private static bool HasCursor(ReadOnlyMemory<byte> line)
-    {
-        using var document = JsonDocument.Parse(line);
-        return document.RootElement.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object
-            && parameters.TryGetProperty("cursor", out var cursor) && cursor.ValueKind != JsonValueKind.Null;
     }
 }

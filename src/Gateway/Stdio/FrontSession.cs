@@ -19,6 +19,12 @@ namespace SwarmCluster.Gateway.Stdio;
 /// The client's initialize may have been answered before this session existed (from the build's greeting, or by the
 /// bridge or another gateway); it is replayed first, its answer swallowed, so the session is in the state the client
 /// believes it is in.
+/// <para>
+/// A session's tools do not change while it lasts (the server sends no list_changed), so its first tools/list answer
+/// is kept and every later tools/list of the session is answered from it: 36 tools with their schemas are about 41 KB
+/// that the SDK would otherwise rebuild, turn into a JSON tree and serialize again on every call. A list_changed
+/// notification would drop the copy.
+/// </para>
 /// </remarks>
 internal sealed class FrontSession : TransportBase, IMcpPeer
 {
@@ -39,6 +45,8 @@ internal sealed class FrontSession : TransportBase, IMcpPeer
     private bool _opened;
     private string? _closed;
     private TaskCompletionSource? _replayAnswered;
+    private volatile string? _toolsListRequest; // the id key of the tools/list whose answer is to be kept
+    private volatile byte[]? _toolsList; // that answer's result
 
     /// <param name="description">Names the server in error messages.</param>
     /// <param name="whyNotServing">Waits until the server can take messages; why it cannot, or null.</param>
@@ -74,6 +82,15 @@ internal sealed class FrontSession : TransportBase, IMcpPeer
             if (_initialize is { } initialize && !message.IsInitialize)
                 Replay(initialize);
         }
+        if (message.Kind == MessageKind.Request && message.Method == "tools/list" && !JsonRpc.HasCursor(message.Line))
+        {
+            if (_toolsList is { } tools)
+            {
+                _front!.Deliver(JsonRpc.Result(message.IdJson!, tools), message.IdKey);
+                return;
+            }
+            _toolsListRequest = message.IdKey;
+        }
         Receive(message.Line);
     }
 
@@ -96,7 +113,12 @@ internal sealed class FrontSession : TransportBase, IMcpPeer
                 return Task.CompletedTask; // its request was already answered with the reason
         }
         var line = JsonSerializer.SerializeToUtf8Bytes(message, Messages);
-        _front!.Deliver(line, answers is { } id ? IdKey(id) : null);
+        var idKey = answers is { } id ? IdKey(id) : null;
+        if (idKey is not null && idKey == _toolsListRequest)
+            KeepToolsList(message, line);
+        else if (message is JsonRpcNotification { Method: NotificationMethods.ToolListChangedNotification })
+            _toolsList = null;
+        _front!.Deliver(line, idKey);
         return Task.CompletedTask;
     }
 
@@ -157,6 +179,15 @@ internal sealed class FrontSession : TransportBase, IMcpPeer
         _initialize = null;
         if (_initialized is { } initialized)
             Receive(initialized);
+    }
+
+    private void KeepToolsList(JsonRpcMessage answer, byte[] line)
+    {
+        _toolsListRequest = null;
+        if (answer is not JsonRpcResponse { Result: JsonObject result } || result.ContainsKey("nextCursor"))
+            return; // an error, or a list in pages: asked again each time
+        using var document = JsonDocument.Parse(line);
+        _toolsList = System.Text.Encoding.UTF8.GetBytes(document.RootElement.GetProperty("result").GetRawText());
     }
 
     /// <summary>The front's key for an id.</summary>

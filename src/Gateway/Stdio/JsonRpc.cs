@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 
 namespace SwarmCluster.Gateway.Stdio;
@@ -177,6 +178,18 @@ internal static class JsonRpc
             json.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>{"jsonrpc":"2.0","id":…,"result":…} with the id exactly as the client wrote it and a result already serialized.</summary>
+    public static byte[] Result(string idJson, ReadOnlySpan<byte> resultJson) =>
+        [.. """{"jsonrpc":"2.0","id":"""u8, .. Encoding.UTF8.GetBytes(idJson), .. ""","result":"""u8, .. resultJson, (byte)'}'];
+
+    /// <summary>Whether a list request asks for a page after the first (params.cursor set).</summary>
+    public static bool HasCursor(ReadOnlyMemory<byte> line)
+    {
+        using var document = JsonDocument.Parse(line);
+        return document.RootElement.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object
+            && parameters.TryGetProperty("cursor", out var cursor) && cursor.ValueKind != JsonValueKind.Null;
     }
 
     /// <summary>The same JSON on one line (a message spread over several SSE data lines may contain line breaks).</summary>
