@@ -180,6 +180,9 @@ public class MemoryEntryRowsTests
             return db;
         }
 
+        /// <summary>The SQLite database file (when the provider is SQLite).</summary>
+        public string SqliteFile => _directory.SqliteFile;
+
         /// <summary>The storage connection string the silo settings name.</summary>
         public string ConnectionString => Provider == StorageProvider.Sqlite
             ? SwarmClusterHosting.BuildSqliteConnectionString(_directory.SqliteFile)

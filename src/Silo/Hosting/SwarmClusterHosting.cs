@@ -133,6 +133,13 @@ public static class SwarmClusterHosting
         // Binary rows; JSON rows from earlier versions are read by the provider's default serializer.
         silo.Services.AddOptions<AdoNetGrainStorageOptions>(SwarmStorage.ProviderName)
             .Configure<Serializer, IGrainStorageSerializer>((o, binary, json) => o.GrainStorageSerializer = new GrainStateFormat(binary, json, encoding));
+        if (provider == StorageProvider.Sqlite)
+        {
+            // Registered after the provider, so this is the "swarm" storage grains and the silo's lifecycle get.
+            var writes = SqliteWriteQueue.For(connectionString);
+            silo.Services.AddKeyedSingleton<IGrainStorage>(SwarmStorage.ProviderName,
+                (sp, key) => new SqliteTurnGrainStorage(AdoNetGrainStorageFactory.Create(sp, (string)key!), writes));
+        }
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = invariant;

@@ -17,6 +17,9 @@ namespace SwarmCluster.Hosting.Storage;
 /// </summary>
 public sealed class SqlMemoryEntryStore(StorageProvider provider, string connectionString, Func<string> serviceId) : IMemoryEntryStore
 {
+    // SQLite writers take turns in process instead of meeting SQLITE_BUSY (see SqliteWriteQueue).
+    private readonly SqliteWriteQueue? _writes = provider == StorageProvider.Sqlite ? SqliteWriteQueue.For(connectionString) : null;
+
     private const string Columns = "ServiceId, GrainKey, EntryKey, ValueJson, MetadataJson, CreatedTicks, UpdatedTicks, ExpiresTicks, SizeBytes, RequestId";
     private const string Values = "@ServiceId, @GrainKey, @EntryKey, @ValueJson, @MetadataJson, @CreatedTicks, @UpdatedTicks, @ExpiresTicks, @SizeBytes, @RequestId";
     private const string Namespace = "ServiceId = @ServiceId AND GrainKey = @GrainKey";
@@ -61,7 +64,10 @@ public sealed class SqlMemoryEntryStore(StorageProvider provider, string connect
     {
     }
 
-    public async Task<MemoryFence> ClaimAsync(string grainKey, bool create = true, CancellationToken cancellationToken = default)
+    public Task<MemoryFence> ClaimAsync(string grainKey, bool create = true, CancellationToken cancellationToken = default) =>
+        InTurnAsync(() => ClaimCoreAsync(grainKey, create, cancellationToken), cancellationToken);
+
+    private async Task<MemoryFence> ClaimCoreAsync(string grainKey, bool create, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection, null, grainKey, create ? ClaimSql : ClaimExistingSql);
@@ -108,15 +114,15 @@ public sealed class SqlMemoryEntryStore(StorageProvider provider, string connect
         return new MemoryRows(entries, requests);
     }
 
-    public async Task<MemoryFence> WriteAsync(MemoryFence fence, MemoryRowChanges changes, CancellationToken cancellationToken = default)
+    public Task<MemoryFence> WriteAsync(MemoryFence fence, MemoryRowChanges changes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(fence);
         ArgumentNullException.ThrowIfNull(changes);
-        if (changes.IsEmpty)
-        {
-            return fence;
-        }
+        return changes.IsEmpty ? Task.FromResult(fence) : InTurnAsync(() => WriteCoreAsync(fence, changes, cancellationToken), cancellationToken);
+    }
 
+    private async Task<MemoryFence> WriteCoreAsync(MemoryFence fence, MemoryRowChanges changes, CancellationToken cancellationToken)
+    {
         var grainKey = fence.GrainKey;
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await BeginAsync(connection, cancellationToken);
@@ -143,12 +149,18 @@ public sealed class SqlMemoryEntryStore(StorageProvider provider, string connect
         return Claimed(fence);
     }
 
-    public async Task<MemoryFence> ImportAsync(MemoryFence fence, IReadOnlyDictionary<string, MemoryRecord> entries, IReadOnlyList<MemoryRequestRecord> requests,
+    public Task<MemoryFence> ImportAsync(MemoryFence fence, IReadOnlyDictionary<string, MemoryRecord> entries, IReadOnlyList<MemoryRequestRecord> requests,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(fence);
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(requests);
+        return InTurnAsync(() => ImportCoreAsync(fence, entries, requests, cancellationToken), cancellationToken);
+    }
+
+    private async Task<MemoryFence> ImportCoreAsync(MemoryFence fence, IReadOnlyDictionary<string, MemoryRecord> entries, IReadOnlyList<MemoryRequestRecord> requests,
+        CancellationToken cancellationToken)
+    {
         var grainKey = fence.GrainKey;
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await BeginAsync(connection, cancellationToken);
@@ -162,6 +174,9 @@ public sealed class SqlMemoryEntryStore(StorageProvider provider, string connect
         await transaction.CommitAsync(cancellationToken);
         return Claimed(fence);
     }
+
+    private Task<MemoryFence> InTurnAsync(Func<Task<MemoryFence>> write, CancellationToken cancellationToken) =>
+        _writes is null ? write() : _writes.RunAsync(write, cancellationToken);
 
     private static MemoryFence Claimed(MemoryFence fence) => fence.Epoch == 0 ? fence with { Epoch = 1 } : fence;
 
