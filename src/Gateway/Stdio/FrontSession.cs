@@ -23,7 +23,8 @@ namespace SwarmCluster.Gateway.Stdio;
 /// A session's tools do not change while it lasts (the server sends no list_changed), so its first tools/list answer
 /// is kept and every later tools/list of the session is answered from it: 36 tools with their schemas are about 41 KB
 /// that the SDK would otherwise rebuild, turn into a JSON tree and serialize again on every call. A list_changed
-/// notification would drop the copy.
+/// notification would drop the copy. Those answers do not pass through the SDK, so its per-request telemetry does not
+/// count them.
 /// </para>
 /// </remarks>
 internal sealed class FrontSession : TransportBase, IMcpPeer

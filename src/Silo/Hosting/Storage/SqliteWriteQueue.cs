@@ -8,9 +8,10 @@ namespace SwarmCluster.Hosting.Storage;
 /// time; a second connection that tries gets SQLITE_BUSY, and Microsoft.Data.Sqlite answers that by sleeping 150 ms
 /// before it tries again. With 8 concurrent clients a tenth of all calls waited those 150 ms (p90 150–160 ms against
 /// a p50 of 4–11 ms), reads included, since they queue behind a grain's stalled write. Here each write waits only
-/// for the one before it. Every writer of the database in this process goes through here (grain state, memory
-/// entries); a data directory has one process (<see cref="DataDirectoryLock"/>). Reads need no turn: under WAL a
-/// reader never waits for a writer.
+/// for the one before it. The writers that carry tool calls go through here (grain state, memory entries); a data
+/// directory has one process (<see cref="DataDirectoryLock"/>). The reminder table's writes (a Queen registering its
+/// supervision, rare) do not, so one of those can still meet the retry. Reads need no turn: under WAL a reader never
+/// waits for a writer.
 /// </summary>
 public sealed class SqliteWriteQueue
 {
