@@ -106,6 +106,15 @@ if (tp) {
     const errors = (many['ours-http'] ?? []).reduce((n, x) => n + (x.failed ?? 0) + (x.setupError ? 1 : 0), 0);
     add('3 throughput', `${top} clients, mixed workload, ours HTTP vs ruv-swarm's best rate at any client count (our errors: ${errors})`, rate(ours), rate(peerBest),
       times(ours / peerBest), '≥ 2×, 0 errors', peerBest > 0 ? ours / peerBest >= 2 && errors === 0 : null, peerBest > 0 ? ours / peerBest / 2 : null);
+    // Like for like with the peer's "clients" (concurrent requests on its one stdio connection): each stdio mode, same goal.
+    for (const [k, name] of STDIO_MODES) {
+      if (!many[k]) continue;
+      const stdio = medRate(many[k]);
+      const stdioErrors = many[k].reduce((n, x) => n + (x.failed ?? 0) + (x.setupError ? 1 : 0), 0);
+      add('3 throughput', `${top} requests in flight on one connection, mixed workload, ${name} vs ruv-swarm's best rate at any client count (our errors: ${stdioErrors})`,
+        rate(stdio), rate(peerBest), times(stdio / peerBest), '≥ 2×, 0 errors',
+        peerBest > 0 ? stdio / peerBest >= 2 && stdioErrors === 0 : null, peerBest > 0 ? stdio / peerBest / 2 : null);
+    }
   }
 }
 // Row 4
