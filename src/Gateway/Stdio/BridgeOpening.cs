@@ -93,7 +93,7 @@ internal static class BridgeOpening
             "tools/list" when initialized && !JsonRpc.HasCursor(message.Line) => greeting.ToolsList,
             _ => null,
         };
-        return result is null ? null : Encoding.UTF8.GetBytes($$"""{"jsonrpc":"2.0","id":{{message.IdJson}},"result":{{result}}}""");
+        return result is null ? null : JsonRpc.Result(message.IdJson!, Encoding.UTF8.GetBytes(result));
     }
 
     private static string? RequestedVersion(ReadOnlyMemory<byte> line)
